@@ -1,0 +1,70 @@
+# Two commands: `make run` (set up, ingest corpus/, serve the chat) and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Quiet pip; the machine's pip config lists local indexes that may be absent.
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check --progress-bar off
+HOST ?= 127.0.0.1
+PORT ?= 7860
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: install run test test-fast lint ingest serve chroma bench eval clean system-deps
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+# Reinstalled only when pyproject.toml changes (the stamp records it).
+$(STAMP): pyproject.toml | $(BIN)/python
+	@echo ">> installing Dossier into $(VENV) (first time: a few minutes; llama-cpp-python compiles once)"
+	@$(PIP) --upgrade pip 2> >(grep -v "is ignored: it is neither" >&2)
+	@# torch first, pinned: the local CPU wheel. A bare `torch` would pull a multi-GB CUDA build.
+	@$(PIP) torch==2.13.0 2> >(grep -v "is ignored: it is neither" >&2)
+	@$(PIP) -e '.[test]' 2> >(grep -v "is ignored: it is neither" >&2)
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the tests need: Chromium for the browser tests. Root only; skipped when present.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo ">> installing Debian chromium (browser tests)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "!! chromium missing and not root: browser tests will be skipped"; fi; \
+	fi
+
+ingest: install
+	$(BIN)/dossier ingest corpus
+
+run: install ingest
+	$(BIN)/dossier serve --host $(HOST) --port $(PORT)
+
+serve: install
+	$(BIN)/dossier serve --host $(HOST) --port $(PORT)
+
+test: install system-deps
+	$(BIN)/ruff check app eval tests
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: install
+	$(BIN)/ruff check app eval tests
+
+chroma: install
+	$(BIN)/chroma run --path index/chroma-server --host 127.0.0.1 --port 8000
+
+eval: install
+	$(BIN)/dossier eval --suite gold
+
+bench: install
+	$(BIN)/dossier bench
+
+clean:
+	rm -rf $(VENV) index/chroma index/text index/bm25 index/manifest.json

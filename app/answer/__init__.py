@@ -1,0 +1,1 @@
+"""Answering: evidence, composition, LLM backends, prompts, verification."""

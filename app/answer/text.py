@@ -71,18 +71,61 @@ def stem(word: str) -> str:
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
-    for suffix in ("ies", "es", "s", "ed", "ing"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    for suffix in ("ies", "ied", "es", "s", "ed", "ing"):
+        if len(w) > len(suffix) + 2 and w.endswith(suffix):
+            return w[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
     return w
 
 
 def content_words(text: str) -> set[str]:
-    return {stem(w) for w in _WORD.findall(text) if (w.lower() not in STOPWORDS and len(w) > 1) or w.isdigit()}
+    out = set()
+    for w in _WORD.findall(text):
+        for part in w.split("-") if "-" in w else (w,):
+            if part and (part.isdigit() or (len(part) > 1 and part.lower() not in STOPWORDS)):
+                out.add(stem(part))
+    return out
+
+
+# Words that frame a question rather than name its topic ("What did the article claim ...").
+# They are not expected to occur in a passage that answers the question.
+FRAMING_WORDS = set(
+    """article articles report reports document documents source sources statement statements text passage claim
+    claims claimed mention mentions mentioned describe described cite cited quote quoted credit credited say
+    reason reasons cause why role position react reaction respond response compare comparison different difference
+    same other others besides together both either kind kinds type types example examples happen happened made
+    make take taken found find show shows known call called mean means refer referred name named list listed
+    involve involvement possible exactly specific specifically main according day days apart date dates figure figures
+    news release released official week""".split()
+)
+_FRAMING_STEMS = {stem(w) for w in FRAMING_WORDS}
+
+
+def topic_terms(question: str) -> set[str]:
+    return {t for t in content_words(question) if t not in _FRAMING_STEMS}
+
+
+def term_covered(term: str, vocabulary: set[str]) -> bool:
+    """Exact stem, or a shared prefix of 5+ characters ('effect' ~ 'effective', 'announce' ~ 'announced')."""
+    if term in vocabulary:
+        return True
+    if len(term) < 5:
+        return False
+    return any(len(v) >= 5 and (v.startswith(term) or term.startswith(v)) for v in vocabulary)
+
+
+NUMBER_WORDS = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred|thousand|million|billion|dozens?|half|percent)\b",
+    re.I,
+)
 
 
 def numbers(text: str) -> set[str]:
     return {n.replace(",", "").rstrip(".") for n in re.findall(r"\d[\d,.]*", text)}
+
+
+def has_quantity(text: str) -> bool:
+    return bool(re.search(r"\d", text) or NUMBER_WORDS.search(text))
 
 
 MONTHS = "january february march april may june july august september october november december".split()

@@ -266,7 +266,7 @@ class Ingestor:
 
     def recover(self, planned: set[str]) -> None:
         """Finish what a killed run left: pending documents not redone in this run are removed."""
-        for doc_id, entry in list(self.manifest.pending().items()):
+        for doc_id, _entry in list(self.manifest.pending().items()):
             if doc_id not in planned:
                 self.remove(doc_id)
 

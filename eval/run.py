@@ -1,0 +1,63 @@
+"""``dossier eval``: run an evaluation suite and write a report under eval/reports/<date>-<name>/."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from app.settings import PROJECT_ROOT, get_settings
+
+REPORTS = PROJECT_ROOT / "eval" / "reports"
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="dossier eval", description="Measure Dossier's accuracy and latency.")
+    p.add_argument("--suite", choices=["gold", "multihop"], default="gold")
+    p.add_argument("--gold", type=Path, help="gold set JSON (gold suite)")
+    p.add_argument("--data", type=Path, help="MultiHop-RAG queries.json (multihop suite)")
+    p.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    p.add_argument("--modes", default="extractive", help="comma-separated answer modes, e.g. extractive,embedded")
+    p.add_argument("--name", default="", help="report name (default: the suite)")
+    p.add_argument("--out", type=Path, default=REPORTS, help="reports folder")
+    p.add_argument("--index-dir", type=Path, help="index folder for the suite (default: index/eval-<suite>)")
+    p.add_argument("--limit", type=int, default=0, help="only the first N questions (smoke runs)")
+    return p.parse_args(argv)
+
+
+def write_report(results: dict[str, Any], out: Path, name: str) -> Path:
+    from eval.report import render_html, render_markdown
+
+    folder = out / f"{dt.date.today().isoformat()}-{name}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "metrics.json").write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str))
+    (folder / "summary.md").write_text(render_markdown(results))
+    render_html(results, folder)
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv or [])
+    base = get_settings()
+    index_dir = args.index_dir or (base.index_dir / f"eval-{args.suite}")
+    settings = base.model_copy(update={"index_dir": index_dir})
+    modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
+    if args.suite == "gold":
+        from eval import gold_suite
+
+        results = gold_suite.run(settings, args.gold or gold_suite.DEFAULT_GOLD, modes)
+    else:
+        from eval import multihop_suite
+
+        if not args.data:
+            print("error: --data PATH to MultiHop-RAG queries.json is required for the multihop suite")
+            return 2
+        results = multihop_suite.run(settings, args.data, args.split, modes, limit=args.limit)
+    results["date"] = dt.datetime.now().isoformat(timespec="seconds")
+    results["settings"] = {k: str(v) for k, v in settings.model_dump().items()}
+    folder = write_report(results, args.out, args.name or args.suite)
+    print((folder / "summary.md").read_text())
+    print(f"report: {folder}")
+    return 0

@@ -74,6 +74,12 @@ QUOTE_OPEN = "\"“‘'"
 SAYS = re.compile(r"\b(said|says|told|stated|according to|added|noted|wrote)\b", re.I)
 
 
+def quote_open(text: str) -> bool:
+    """True when ``text`` opens a quotation it does not close (the quote goes on in the next sentence)."""
+    curly = text.count("“") - text.count("”")
+    return curly > 0 or (curly == 0 and text.count('"') % 2 == 1)
+
+
 def split_passage(p: Passage) -> list[Passage]:
     """The sentences of a chunk as passages with document offsets.
 
@@ -89,7 +95,9 @@ def split_passage(p: Passage) -> list[Passage]:
             prev_s, prev_e = merged[-1]
             prev = p.text[prev_s:prev_e]
             same_paragraph = "\n\n" not in p.text[prev_e:s]
-            continues_quote = same_paragraph and text[:1] in QUOTE_OPEN and not SAYS.search(text) and SAYS.search(prev)
+            continues_quote = same_paragraph and (
+                quote_open(prev) or (text[:1] in QUOTE_OPEN and not SAYS.search(text) and SAYS.search(prev))
+            )
             introduces = prev.rstrip().endswith(":")  # a heading or lead-in, possibly a paragraph above
             if continues_quote or introduces:
                 merged[-1][1] = e

@@ -10,6 +10,8 @@ between Chroma and BM25) triggers a rebuild, so the two sides cannot drift apart
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import threading
@@ -36,7 +38,7 @@ def read_stamp(settings: Settings) -> int | None:
 
 
 def _all_nodes(settings: Settings) -> list[Any]:
-    from llama_index.core.schema import TextNode
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
     from app.store import get_collection
 
@@ -48,7 +50,10 @@ def _all_nodes(settings: Settings) -> list[Any]:
         got = col.get(include=["documents", "metadatas"], limit=page, offset=offset)
         for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
             md = {k: v for k, v in (meta or {}).items() if not k.startswith("_")}
-            nodes.append(TextNode(id_=cid, text=text or "", metadata=md))
+            node = TextNode(id_=cid, text=text or "", metadata=md)
+            # LlamaIndex rewrites metadata["doc_id"] from the SOURCE relationship when persisting.
+            node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=str(md.get("doc_id", "")))
+            nodes.append(node)
     return nodes
 
 
@@ -99,6 +104,10 @@ def load(settings: Settings) -> tuple[int, Any]:
         if cached is not None and cached[0] == gen:
             return cached
         path = bm25_dir(settings)
-        retriever = BM25Retriever.from_persist_dir(str(path)) if (path / "retriever.json").exists() else None
+        retriever = None
+        if (path / "retriever.json").exists():
+            # bm25s draws a progress bar while indexing its corpus file and offers no switch for it here.
+            with contextlib.redirect_stderr(io.StringIO()):
+                retriever = BM25Retriever.from_persist_dir(str(path))
         _cache[key] = (gen, retriever)
         return _cache[key]

@@ -52,13 +52,16 @@ def extractive_draft(evidence: list[Evidence]) -> list[DraftSentence]:
 
 
 def parse_llm_draft(text: str, n_evidence: int) -> list[DraftSentence]:
-    drafts = []
+    drafts: list[DraftSentence] = []
     for sent in split_sentences(text.strip()):
         marks = [m - 1 for m in citation_markers(sent) if 1 <= m <= n_evidence]
-        claim = strip_markers(sent)
-        claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
-        if claim:
-            drafts.append(DraftSentence(claim=claim, cites=list(dict.fromkeys(marks))))
+        claim = re.sub(r"\s+([.,;:!?])", r"\1", strip_markers(sent)).strip()
+        if not re.search(r"[A-Za-z0-9]", claim):
+            # "… the Verge. [2]." splits into a sentence and a marker-only tail: the markers belong before.
+            if drafts:
+                drafts[-1].cites = list(dict.fromkeys([*drafts[-1].cites, *marks]))
+            continue
+        drafts.append(DraftSentence(claim=claim, cites=list(dict.fromkeys(marks))))
     return drafts
 
 

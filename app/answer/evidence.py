@@ -112,8 +112,18 @@ def split_passage(p: Passage) -> list[Passage]:
     return out
 
 
+CAUSAL_RE = re.compile(
+    r"\b(because|due to|as a result|reason|in order to|so that|on the grounds|in connection with|"
+    r"for (?:being|having|its|their|his|her|the role|activities)|used to|which are used|enabl\w*|"
+    r"support\w*|contrary to|responsible for|complicit|involved in|linked to|accus\w*)\b",
+    re.IGNORECASE,
+)
+
+
 def question_focus(question: str) -> str:
     q = question.strip().lower()
+    if re.match(r"^(why|for what reason|what (was|is|were|are) the reasons?)\b", q):
+        return "why"
     if re.search(r"\bwhen\b|\b(what|which) (day|date|year|month)\b|\bsince when\b", q):
         return "date"
     if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b", q):
@@ -146,6 +156,8 @@ def lexical_score(question: str, sentence: str, q_terms: set[str], q_names: set[
         score += 0.25
     elif focus == "number" and has_quantity(sentence):
         score += 0.2
+    elif focus == "why" and CAUSAL_RE.search(sentence):
+        score += 0.25
     return min(score, 1.0)
 
 

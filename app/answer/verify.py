@@ -9,6 +9,7 @@ without a marker gets a citation only when one evidence passage clearly supports
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +41,7 @@ def verify_sentence(
     claim = strip_markers(claim)
     if not cited:
         return Verdict(False, 0.0, "no citation")
-    if not claim:
+    if not re.search(r"[A-Za-z0-9]{2}", claim):
         return Verdict(False, 0.0, "empty sentence")
     passage_text = " ".join(p.text for p in cited)
     if claim in passage_text:

@@ -67,20 +67,27 @@ def _locate(text: str, piece: str, cursor: int) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
+def _sections(doc: LoadedDocument) -> list[tuple[int, int]]:
+    """Spans chunked independently: each PDF page (a chunk never straddles two pages), else the body."""
+    if not doc.page_starts:
+        return [(doc.body_start, len(doc.text))]
+    ends = [*doc.page_starts[1:], len(doc.text)]
+    return [(s, e) for s, e in zip(doc.page_starts, ends, strict=True) if doc.text[s:e].strip()]
+
+
 def chunk_document(doc: LoadedDocument, chunk_size: int, chunk_overlap: int, model_path: Path) -> list[Chunk]:
-    body = doc.text[doc.body_start :]
-    pieces = _splitter(chunk_size, chunk_overlap, str(model_path)).split_text(body)
+    splitter = _splitter(chunk_size, chunk_overlap, str(model_path))
     chunks: list[Chunk] = []
-    cursor = doc.body_start
-    for piece in pieces:
-        piece = piece.strip()
-        if not piece:
-            continue
-        span = _locate(doc.text, piece, cursor)
-        if span is None:  # cannot happen with SentenceSplitter, but never store an unverifiable chunk
-            continue
-        start, end = span
-        start = max(start, doc.body_start)
-        chunks.append(Chunk(index=len(chunks), text=doc.text[start:end], start=start, end=end, page=doc.page_at(start)))
-        cursor = start + 1
+    for sec_start, sec_end in _sections(doc):
+        cursor = sec_start
+        for piece in splitter.split_text(doc.text[sec_start:sec_end]):
+            piece = piece.strip()
+            if not piece:
+                continue
+            span = _locate(doc.text, piece, cursor)
+            if span is None:  # cannot happen with SentenceSplitter, but never store an unverifiable chunk
+                continue
+            start, end = max(span[0], sec_start), span[1]
+            chunks.append(Chunk(index=len(chunks), text=doc.text[start:end], start=start, end=end, page=doc.page_at(start)))
+            cursor = start + 1
     return chunks

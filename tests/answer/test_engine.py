@@ -1,0 +1,117 @@
+"""The answer engine on the real sample corpus: citations, verification, abstention, filters."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from app.answer.engine import AskError, ask, standalone_question
+from app.answer.text import sentence_spans
+from app.retrieve import Filters
+from app.settings import Settings
+from app.types import ABSTAIN_TEXT
+
+
+def _doc_text(settings: Settings, doc_id: str) -> str:
+    return (settings.index_dir / "text" / f"{doc_id}.txt").read_text(encoding="utf-8")
+
+
+def test_dji_question_is_answered_with_verbatim_citations(sample: Settings) -> None:
+    a = ask("Why was DJI sanctioned?", settings=sample)
+    assert not a.abstained
+    assert a.citations and [c.n for c in a.citations] == list(range(1, len(a.citations) + 1))
+    for c in a.citations:
+        assert _doc_text(sample, c.doc_id)[c.start : c.end] == c.text
+        raw = (sample.corpus_dir / c.source).read_bytes().decode("utf-8-sig")
+        assert raw[c.start : c.end] == c.text  # the exact passage of the corpus file
+        assert f"[{c.n}]" in a.answer
+    assert "Uyghur" in a.answer or "Xinjiang" in a.answer
+    for s in a.sentences:
+        if s.supported:
+            assert s.citations and all(f"[{n}]" in s.text for n in s.citations)
+    assert set(a.timings) >= {"retrieve_ms", "answer_ms", "total_ms"}
+
+
+def test_who_said_what_is_attributed(sample: Settings) -> None:
+    a = ask("What did China's Foreign Ministry say about the US sanctions?", settings=sample)
+    assert not a.abstained
+    assert "Zhao Lijian" in a.answer
+    assert a.answer.startswith("According to ")
+
+
+@pytest.mark.parametrize(
+    "question", ["What is the capital of France?", "What was DJI's revenue in 2021?", "Who won the 2018 FIFA World Cup?"]
+)
+def test_unanswerable_questions_abstain_with_related_passages(sample: Settings, question: str) -> None:
+    a = ask(question, settings=sample)
+    assert a.abstained and a.answer == ABSTAIN_TEXT
+    assert a.citations == []
+    assert a.related  # the closest passages, listed apart from citations
+
+
+def test_filters_restrict_retrieval(sample: Settings) -> None:
+    only_bis = Filters(sources=["bis-2020-12-22-entity-list-additions.md"])
+    a = ask("Why was DJI added to the Entity List?", settings=sample, filters=only_bis)
+    assert a.citations and {c.source for c in a.citations} == {"bis-2020-12-22-entity-list-additions.md"}
+    treasury = Filters(publishers=["U.S. Department of the Treasury, Office of Foreign Assets Control (OFAC)"])
+    b = ask("Why was DJI sanctioned?", settings=sample, filters=treasury)
+    assert b.citations and all(c.publisher.startswith("U.S. Department of the Treasury") for c in b.citations)
+    dated = Filters(date_from="2021-12-11", date_to="2021-12-31")
+    c = ask("What did Treasury announce?", settings=sample, filters=dated)
+    assert all(cit.date >= "2021-12-11" for cit in c.citations + c.related)
+    news = Filters(kinds=["news article"])
+    d = ask("Who is Zhao Lijian?", settings=sample, filters=news)
+    assert all(cit.kind == "news article" for cit in d.citations + d.related)
+
+
+def test_empty_question_is_a_clear_error(sample: Settings) -> None:
+    with pytest.raises(AskError, match="empty"):
+        ask("   ", settings=sample)
+
+
+def test_huge_and_odd_questions_do_not_crash(sample: Settings) -> None:
+    long_q = "Why was DJI sanctioned? " * 5000  # ~120 KB
+    a = ask(long_q, settings=sample)
+    assert any("characters long" in n for n in a.notes)
+    for q in ["?!?!...", "为什么大疆被制裁？", "لماذا فرضت عقوبات على دي جي آي؟", "<b>DJI</b> & <script>x</script>"]:
+        r = ask(q, settings=sample)
+        assert r.answer  # a normal answer or an abstention
+
+
+def test_follow_up_carries_the_previous_subject(sample: Settings) -> None:
+    q = standalone_question("When did that happen?", [("Why was SenseTime sanctioned?", "...")], sample)
+    assert "SenseTime" in q
+    assert standalone_question("Why was DJI sanctioned by Treasury?", [("Who is Zhao?", "...")], sample).startswith("Why was DJI")
+
+
+def test_sentence_spans_respect_abbreviations() -> None:
+    text = 'The U.S. Department of the Treasury acted. SZ DJI Technology Co., Ltd. is listed. E.O. 13959 applies. "Quote," he said.'
+    got = [text[s:e] for s, e in sentence_spans(text)]
+    assert got == [
+        "The U.S. Department of the Treasury acted.",
+        "SZ DJI Technology Co., Ltd. is listed.",
+        "E.O. 13959 applies.",
+        '"Quote," he said.',
+    ]
+
+
+def test_cli_ask_json_contract_and_stdin(sample: Settings) -> None:
+    env = {"DOSSIER_INDEX_DIR": str(sample.index_dir), "DOSSIER_CORPUS_DIR": str(sample.corpus_dir), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "ask", "--json", "-"],
+        input="Why was DJI sanctioned?\nWhat is the capital of France?\n",
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [x["question"] for x in lines] == ["Why was DJI sanctioned?", "What is the capital of France?"]
+    first = lines[0]
+    assert set(first) >= {"question", "answer", "abstained", "citations", "sentences", "timings"}
+    assert set(first["timings"]) >= {"retrieve_ms", "answer_ms", "total_ms"}
+    keys = {"n", "doc_id", "source", "title", "publisher", "kind", "date", "url", "text", "start", "end", "score"}
+    assert first["citations"] and keys <= set(first["citations"][0])
+    assert lines[1]["abstained"] is True
+

@@ -69,6 +69,20 @@ class SentenceVectors:
             return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
 
 
+# Sentences that address a model rather than state a fact: never evidence (prompt-injection defence).
+INJECTION_RE = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|context|above)\b"
+    r"|\b(system prompt|you are (now )?(an?|the) (ai|assistant|language model|chatbot))\b"
+    r"|\b(reply|respond|answer|say|state|tell the user)\s+(only\s+)?(that|with)\b"
+    r"|^\s*(system|assistant|user)\s*:|<\|im_(start|end)\|>|\[/?INST\]",
+    re.IGNORECASE,
+)
+
+
+def is_instruction(text: str) -> bool:
+    return bool(INJECTION_RE.search(text))
+
+
 MIN_WORDS = 6  # shorter "sentences" are titles, headers and metadata lines, not evidence
 QUOTE_OPEN = "\"“‘'"
 SAYS = re.compile(r"\b(said|says|told|stated|according to|added|noted|wrote)\b", re.I)
@@ -106,7 +120,7 @@ def split_passage(p: Passage) -> list[Passage]:
     out = []
     for s, e in merged:
         text = p.text[s:e]
-        if len(text.split()) < MIN_WORDS or text.strip() == "[...]":
+        if len(text.split()) < MIN_WORDS or text.strip() == "[...]" or is_instruction(text):
             continue
         out.append(replace(p, text=text, start=p.start + s, end=p.start + e))
     return out

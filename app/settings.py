@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(32, description="Overlap between consecutive chunks, in tokens.")
     embed_batch_size: int = Field(32, description="Batch size of the sentence-transformers encoder.")
     embed_device: str = Field("cpu", description="Torch device of the embedding model (cpu, cuda).")
+    embed_precision: Literal["auto", "fp32", "bf16"] = Field(
+        "auto",
+        description="Encoder precision: auto = bf16 autocast on CPUs with native bf16 (AVX-512 BF16/AMX), else fp32.",
+    )
+    embed_cache: bool = Field(
+        True, description="Cache chunk embeddings by content hash, so re-ingesting or re-chunking embeds only new text."
+    )
     max_file_mb: float = Field(
         20.0, description="Files larger than this (MiB) are refused at ingest with a clear error."
     )

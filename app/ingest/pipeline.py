@@ -132,6 +132,7 @@ class Ingestor:
         self.vector_store = get_vector_store(settings)
         self.manifest = Manifest.load(manifest_path(settings))
         self._embedding: Any = None
+        self._cache: Any = None
 
     @property
     def embedding(self) -> Any:
@@ -239,14 +240,22 @@ class Ingestor:
             report.updated += 1
         else:
             report.added += 1
-        report.chunks_embedded += len(item.chunks)
         report.doc_ids.append(item.doc_id)
 
     def flush(self, batch: list[Prepared], report: IngestReport) -> None:
         if not batch:
             return
         texts = [c.text for item in batch for c in item.chunks]
-        vectors = self.embedding.encode(texts)
+        if self.settings.embed_cache:
+            from app.embed_cache import EmbeddingCache
+
+            if self._cache is None:
+                namespace = f"{self.model_path.name}:{'bf16' if self.embedding.bf16 else 'fp32'}"
+                self._cache = EmbeddingCache(self.settings.index_dir / "embed-cache.sqlite", namespace)
+            vectors, encoded = self._cache.embed(texts, self.embedding.encode)
+        else:
+            vectors, encoded = self.embedding.encode(texts), len(texts)
+        report.chunks_embedded += encoded
         pos = 0
         for item in batch:
             n = len(item.chunks)
@@ -313,6 +322,8 @@ def reset_index(settings: Settings) -> None:
     drop_collection(settings)
     for name in ("manifest.json",):
         (settings.index_dir / name).unlink(missing_ok=True)
+    # The embedding cache (embed-cache.sqlite) is content-addressed and kept: a reset that re-chunks
+    # the corpus embeds only chunk texts it has not seen.
     for sub in ("text", "bm25"):
         shutil.rmtree(settings.index_dir / sub, ignore_errors=True)
 

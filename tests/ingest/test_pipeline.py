@@ -106,3 +106,18 @@ def test_cli_ingest_json_contract(tmp_path: Path) -> None:
     assert set(report) >= {"added", "updated", "unchanged", "removed", "failed", "documents", "chunks", "seconds"}
     assert report["added"] == 4 and report["failed"] == []
     shutil.rmtree(tmp_path / "index")
+
+
+def test_embedding_cache_skips_the_encoder_for_known_text(fresh) -> None:  # type: ignore[no-untyped-def]
+    settings = fresh()
+    copy_corpus(settings.corpus_dir)
+    first = ingest_paths(settings, [settings.corpus_dir])
+    assert first.chunks_embedded == first.chunks > 0
+    rebuilt = ingest_paths(settings, [settings.corpus_dir], reset=True)
+    assert rebuilt.chunks == first.chunks and rebuilt.chunks_embedded == 0  # every vector from the cache
+    rechunked_settings = settings.model_copy(update={"chunk_size": 128})
+    rechunked = ingest_paths(rechunked_settings, [settings.corpus_dir], reset=True)
+    assert rechunked.chunks > first.chunks
+    assert 0 < rechunked.chunks_embedded <= rechunked.chunks
+    again = ingest_paths(rechunked_settings, [settings.corpus_dir], reset=True)
+    assert again.chunks_embedded == 0

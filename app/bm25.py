@@ -89,11 +89,23 @@ def ensure_bm25(settings: Settings, manifest: Manifest) -> None:
         build(settings, manifest.generation)
 
 
+def _stale_against_server(settings: Settings) -> bool:
+    from app.store import get_collection
+
+    try:
+        built = int(json.loads((bm25_dir(settings) / STAMP).read_text())["chunks"])
+    except (OSError, ValueError, KeyError):
+        return True
+    return built != get_collection(settings).count()
+
+
 def load(settings: Settings) -> tuple[int, Any]:
     """(generation, BM25Retriever or None when the index is empty), loaded once per generation."""
     from llama_index.retrievers.bm25 import BM25Retriever
 
     gen = read_stamp(settings)
+    if settings.chroma_url and gen is not None and _stale_against_server(settings):
+        gen = None  # another Dossier (a shared server) changed the collection: rebuild from it
     if gen is None:
         manifest = Manifest.load(settings.index_dir / "manifest.json")
         build(settings, manifest.generation)

@@ -160,16 +160,22 @@ class HybridRetriever:
         filters = filters or Filters()
         k = self.settings.retrieve_k
         top_k = top_k or self.settings.top_k
-        fusion = QueryFusionRetriever(
-            [self.dense(filters, k), self.bm25(filters, k)],
-            mode=FUSION_MODES.RECIPROCAL_RANK,
-            num_queries=1,
-            similarity_top_k=top_k,
-            use_async=False,
-            llm=MockLLM(),
-            verbose=False,
-        )
-        hits = fusion.retrieve(question)
+        try:
+            fusion = QueryFusionRetriever(
+                [self.dense(filters, k), self.bm25(filters, k)],
+                mode=FUSION_MODES.RECIPROCAL_RANK,
+                num_queries=1,
+                similarity_top_k=top_k,
+                use_async=False,
+                llm=MockLLM(),
+                verbose=False,
+            )
+            hits = fusion.retrieve(question)
+        except Exception as exc:
+            from app.store import StoreUnavailable
+
+            where = self.settings.chroma_url or self.settings.chroma_dir
+            raise StoreUnavailable(f"the index at {where} cannot be searched: {type(exc).__name__}: {exc}") from exc
         if timings is not None:
             timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 2)
         return [Passage.from_metadata(h.node.node_id, h.node.get_content(), h.node.metadata, h.score or 0.0) for h in hits]

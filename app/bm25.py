@@ -10,8 +10,6 @@ between Chroma and BM25) triggers a rebuild, so the two sides cannot drift apart
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 import threading
@@ -118,8 +116,6 @@ def load(settings: Settings) -> tuple[int, Any]:
         path = bm25_dir(settings)
         retriever = None
         if (path / "retriever.json").exists():
-            # bm25s draws a progress bar while indexing its corpus file and offers no switch for it here.
-            with contextlib.redirect_stderr(io.StringIO()):
-                retriever = BM25Retriever.from_persist_dir(str(path))
+            retriever = BM25Retriever.from_persist_dir(str(path), show_progress=False, mmap=True)
         _cache[key] = (gen, retriever)
         return _cache[key]

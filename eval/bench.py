@@ -1,0 +1,284 @@
+"""``dossier bench``: ingestion, encoder, cache, retrieval-latency-at-scale and cold-start benchmarks.
+
+Prints a table and writes JSON (eval/reports/<date>-bench/bench.json). Every figure is also given as
+a ratio to its reference measured in the same run, because this machine is noisy.
+
+Large indexes (10k, 100k, 1M chunks) are built from real text: sentences of the sample corpus and
+of the MultiHop-RAG evidence corpus, shuffled and joined into chunk-sized passages with distinct
+ids; their embeddings are real MiniLM embeddings of a 2,000-passage base set plus small Gaussian
+noise (renormalised), so the vectors have the real distribution without encoding a million passages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.settings import PROJECT_ROOT, Settings, get_settings
+from eval.metrics import percentile
+
+QUESTIONS = [
+    "Why was DJI sanctioned?",
+    "When was DJI added to the Entity List?",
+    "What did China's Foreign Ministry say?",
+    "Which firms did Treasury identify?",
+    "What does the Entity List restrict?",
+    "Who is Zhao Lijian?",
+    "What did SenseTime deny?",
+    "How many Uyghurs were detained?",
+]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def dir_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+def build_bench_corpus(folder: Path, multihop: Path | None) -> int:
+    """Sample corpus + MultiHop-RAG evidence corpus (one .md per article) in ``folder``."""
+    for f in (PROJECT_ROOT / "corpus").iterdir():
+        if f.is_file():
+            shutil.copy2(f, folder / f.name)
+    n = 4
+    if multihop and multihop.exists():
+        from eval.multihop_suite import build_corpus
+
+        queries = json.loads(multihop.read_text(encoding="utf-8"))
+        (folder / "multihop").mkdir(exist_ok=True)
+        build_corpus(queries, folder / "multihop")
+        n += len(list((folder / "multihop").glob("*.md")))
+    return n
+
+
+def bench_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, Any]:
+    from app.embedding import get_embedding, load_sentence_transformer
+    from app.ingest.pipeline import ingest_paths
+    from app.store import get_collection
+
+    settings = base.model_copy(update={"index_dir": work / "ingest-index", "corpus_dir": corpus, "embed_cache": False})
+    load_sentence_transformer(settings)  # model load is not ingestion
+    t0 = time.perf_counter()
+    report = ingest_paths(settings, [corpus])
+    ingest_s = time.perf_counter() - t0
+    texts = get_collection(settings).get(include=["documents"])["documents"]
+    emb = get_embedding(settings)
+    tokens = sum(len(t) for t in emb._model.tokenizer(texts, add_special_tokens=False)["input_ids"])
+    t0 = time.perf_counter()
+    emb._model.encode(texts, batch_size=settings.embed_batch_size, normalize_embeddings=True, show_progress_bar=False)
+    raw_s = time.perf_counter() - t0
+
+    # LlamaIndex defaults as a new user writes them: reader, default splitter, metadata embedded.
+    import chromadb
+    from llama_index.core import Settings as LISettings
+    from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
+    from llama_index.core.llms import MockLLM
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    LISettings.llm = MockLLM()
+    t0 = time.perf_counter()
+    docs = SimpleDirectoryReader(str(corpus), recursive=True, required_exts=[".md", ".txt"]).load_data()
+    client = chromadb.PersistentClient(path=str(work / "li-chroma"))
+    store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("li"))
+    VectorStoreIndex.from_documents(docs, storage_context=StorageContext.from_defaults(vector_store=store), embed_model=emb)
+    li_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    again = ingest_paths(settings, [corpus])
+    reingest_s = time.perf_counter() - t0
+    return {
+        "documents": report.documents,
+        "chunks": report.chunks,
+        "tokens": tokens,
+        "dossier_ingest_s": ingest_s,
+        "dossier_chunks_per_s": report.chunks / ingest_s,
+        "dossier_tokens_per_s": tokens / ingest_s,
+        "raw_encode_s": raw_s,
+        "llamaindex_defaults_s": li_s,
+        "ratio_ingest_vs_raw_encode": raw_s / ingest_s,
+        "ratio_ingest_vs_llamaindex_defaults": li_s / ingest_s,
+        "reingest_unchanged_s": reingest_s,
+        "reingest_chunks_embedded": again.chunks_embedded,
+    }
+
+
+def bench_encoder(base: Settings, n: int = 256) -> dict[str, Any]:
+    import torch
+
+    from app.embedding import cpu_has_native_bf16, load_sentence_transformer
+
+    model = load_sentence_transformer(base)
+    text = (PROJECT_ROOT / "corpus" / "treasury-2021-12-16-eight-chinese-tech-firms.md").read_text(encoding="utf-8")
+    words = text.split()
+    passages = [" ".join(words[i % 200 : i % 200 + 180]) for i in range(n)]
+    out: dict[str, Any] = {"native_bf16": cpu_has_native_bf16(), "passages": n, "cpu_capability": torch.backends.cpu.get_cpu_capability()}
+    t0 = time.perf_counter()
+    fp32 = model.encode(passages, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+    out["fp32_passages_per_s"] = n / (time.perf_counter() - t0)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        t0 = time.perf_counter()
+        bf16 = model.encode(passages[:64], batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        out["bf16_passages_per_s"] = 64 / (time.perf_counter() - t0)
+    out["bf16_mean_cosine_to_fp32"] = float(np.mean(np.sum(np.asarray(bf16, dtype=np.float32) * fp32[:64], axis=1)))
+    out["ratio_bf16_vs_fp32"] = out["bf16_passages_per_s"] / out["fp32_passages_per_s"]
+    out["default_precision"] = "bf16" if cpu_has_native_bf16() else "fp32 (no native bf16 on this CPU)"
+    return out
+
+
+def _passages(corpus: Path, n: int, rng: random.Random) -> list[str]:
+    from app.answer.text import split_sentences
+
+    sentences: list[str] = []
+    for f in sorted(corpus.rglob("*")):
+        if f.suffix in (".md", ".txt"):
+            sentences += [s for s in split_sentences(f.read_text(encoding="utf-8")) if len(s.split()) > 5]
+    out = []
+    for _ in range(n):
+        out.append(" ".join(rng.sample(sentences, k=min(6, len(sentences)))))
+    return out
+
+
+def bench_scale(base: Settings, corpus: Path, work: Path, sizes: list[int]) -> list[dict[str, Any]]:
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+    from app import bm25
+    from app.embedding import get_embedding
+    from app.ingest.manifest import Manifest
+    from app.retrieve import HybridRetriever
+    from app.store import forget_clients, get_vector_store
+
+    rng = random.Random(7)
+    emb = get_embedding(base)
+    base_texts = _passages(corpus, 2000, rng)
+    base_vecs = np.asarray(emb.encode(base_texts), dtype=np.float32)
+    noise_rng = np.random.default_rng(7)
+    rows = []
+    for size in sizes:
+        settings = base.model_copy(update={"index_dir": work / f"scale-{size}"})
+        forget_clients()
+        t0 = time.perf_counter()
+        store = get_vector_store(settings)
+        batch = 5000
+        for start in range(0, size, batch):
+            nodes = []
+            count = min(batch, size - start)
+            idx = noise_rng.integers(0, len(base_texts), size=count)
+            vecs = base_vecs[idx] + noise_rng.normal(0, 0.02, size=(count, base_vecs.shape[1])).astype(np.float32)
+            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+            for j in range(count):
+                i = start + j
+                doc = f"synthetic-{i // 50:06d}"
+                node = TextNode(
+                    id_=f"{doc}:{i:08d}",
+                    text=base_texts[idx[j]],
+                    metadata={"doc_id": doc, "source": f"{doc}.md", "title": doc, "publisher": "bench", "kind": "synthetic",
+                              "date": "2023-01-01", "date_key": 20230101, "start": 0, "end": len(base_texts[idx[j]])},
+                    embedding=vecs[j].tolist(),
+                )  # fmt: skip
+                node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc)
+                nodes.append(node)
+            store.add(nodes)
+        manifest = Manifest(path=settings.index_dir / "manifest.json", generation=1)
+        manifest.save()
+        bm25.build(settings, 1)
+        build_s = time.perf_counter() - t0
+        retriever = HybridRetriever(settings)
+        retriever.retrieve("warm up question")
+        lat = []
+        for q in QUESTIONS * 3:
+            t = time.perf_counter()
+            retriever.retrieve(q)
+            lat.append((time.perf_counter() - t) * 1000)
+        rows.append(
+            {
+                "chunks": size,
+                "build_s": build_s,
+                "disk_mb": dir_mb(settings.index_dir),
+                "bm25_disk_mb": dir_mb(settings.index_dir / "bm25"),
+                "retrieve_p50_ms": percentile(lat, 50),
+                "retrieve_p95_ms": percentile(lat, 95),
+                "rss_mb": rss_mb(),
+            }
+        )
+        print(f"  scale {size}: {rows[-1]}", flush=True)
+        shutil.rmtree(settings.index_dir, ignore_errors=True)
+    return rows
+
+
+def bench_cold_start(index_dir: Path, corpus: Path) -> dict[str, Any]:
+    env = {**os.environ, "DOSSIER_INDEX_DIR": str(index_dir), "DOSSIER_CORPUS_DIR": str(corpus)}
+    times = []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "app", "ask", "Why was DJI sanctioned?", "--json"], env=env, capture_output=True, check=True)
+        times.append(time.perf_counter() - t0)
+    return {"ask_cold_start_s": statistics.median(times)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="dossier bench")
+    p.add_argument("--data", type=Path, default=PROJECT_ROOT.parent / "shared" / "benchmarks" / "multihop-rag-500" / "queries.json")
+    p.add_argument("--sizes", default="1000,10000,100000", help="index sizes for retrieval latency (add 1000000 for 1M)")
+    p.add_argument("--skip", default="", help="comma-separated parts to skip: ingest,encoder,scale,cold")
+    p.add_argument("--out", type=Path, default=PROJECT_ROOT / "eval" / "reports")
+    args = p.parse_args(argv or [])
+    skip = set(filter(None, args.skip.split(",")))
+    base = get_settings()
+    results: dict[str, Any] = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": f"{os.cpu_count()} cores"}
+    with tempfile.TemporaryDirectory(prefix="dossier-bench-") as tmp:
+        work = Path(tmp)
+        corpus = work / "corpus"
+        corpus.mkdir()
+        results["corpus_documents"] = build_bench_corpus(corpus, args.data)
+        if "ingest" not in skip:
+            print("ingestion ...", flush=True)
+            results["ingest"] = bench_ingest(base, corpus, work)
+            print(f"  {results['ingest']}", flush=True)
+        if "encoder" not in skip:
+            print("encoder ...", flush=True)
+            results["encoder"] = bench_encoder(base)
+            print(f"  {results['encoder']}", flush=True)
+        if "cold" not in skip and "ingest" not in skip:
+            print("cold start ...", flush=True)
+            results["cold_start"] = bench_cold_start(work / "ingest-index", corpus)
+            print(f"  {results['cold_start']}", flush=True)
+        if "scale" not in skip:
+            print("retrieval latency at scale ...", flush=True)
+            results["scale"] = bench_scale(base, corpus, work, [int(s) for s in args.sizes.split(",") if s])
+    folder = args.out / f"{dt.date.today().isoformat()}-bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "bench.json").write_text(json.dumps(results, indent=1))
+    print(render_table(results))
+    print(f"written: {folder / 'bench.json'}")
+    return 0
+
+
+def render_table(r: dict[str, Any]) -> str:
+    lines = [f"# Dossier benchmark ({r['date']}, {r['machine']})", "", "| figure | value |", "| --- | --- |"]
+    for section in ("ingest", "encoder", "cold_start"):
+        for k, v in r.get(section, {}).items():
+            lines.append(f"| {section}.{k} | {v:.3f} |" if isinstance(v, float) else f"| {section}.{k} | {v} |")
+    if r.get("scale"):
+        lines += ["", "| chunks | build s | disk MB | BM25 MB | p50 ms | p95 ms | RSS MB |", "| --- | --- | --- | --- | --- | --- | --- |"]
+        for row in r["scale"]:
+            lines.append(
+                f"| {row['chunks']:,} | {row['build_s']:.1f} | {row['disk_mb']:.0f} | {row['bm25_disk_mb']:.0f} | "
+                f"{row['retrieve_p50_ms']:.1f} | {row['retrieve_p95_ms']:.1f} | {row['rss_mb']:.0f} |"
+            )
+    return "\n".join(lines)

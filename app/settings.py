@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(
         20.0, description="Files larger than this (MiB) are refused at ingest with a clear error."
     )
+    load_timeout_s: float = Field(
+        60.0, description="Time limit for reading and chunking one file; a file that takes longer is reported and skipped."
+    )
     fetch_timeout_s: float = Field(20.0, description="Timeout for fetching a URL given to `dossier ingest`.")
 
     # --- retrieval ---------------------------------------------------------

@@ -16,6 +16,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -119,6 +120,29 @@ def expand_paths(paths: list[Path], failed: list[FailedFile]) -> list[Path]:
     return out
 
 
+def run_with_time_limit(fn: Callable[[], Any], seconds: float, message: str) -> Any:
+    """Run ``fn`` in a daemon thread; past ``seconds`` raise LoadError (a hostile file cannot hang the run).
+
+    The stuck parser thread cannot be killed from Python; it is a daemon, so it never blocks exit.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True, name="dossier-loader")
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise LoadError(message)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 class Ingestor:
     def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
         self.settings = settings
@@ -164,8 +188,9 @@ class Ingestor:
             report.unchanged += 1
             return None
         try:
-            doc = load_file(path, data)
-            chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap, self.model_path)
+            doc, chunks = run_with_time_limit(
+                lambda: self._load_and_chunk(path, data), self.settings.load_timeout_s, f"reading took longer than {self.settings.load_timeout_s:g} s"
+            )
         except LoadError as exc:
             report.failed.append(FailedFile(str(path), str(exc)))
             return None
@@ -176,6 +201,10 @@ class Ingestor:
             report.failed.append(FailedFile(str(path), "no text to index"))
             return None
         return Prepared(path, source, doc_id, digest, doc, chunks, is_update=entry is not None)
+
+    def _load_and_chunk(self, path: Path, data: bytes) -> tuple[LoadedDocument, list[Chunk]]:
+        doc = load_file(path, data)
+        return doc, chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap, self.model_path)
 
     def _nodes(self, item: Prepared, vectors: list[list[float]]) -> list[Any]:
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode

@@ -98,3 +98,38 @@ def test_ollama_without_a_server_names_the_host_and_falls_back(sample: Settings)
     assert any(host in n for n in a.notes), a.notes
     assert a.citations and not a.abstained  # the extractive answer, with a visible note
     _check_contract(a, settings)
+
+
+def test_remote_llm_that_hangs_falls_back_within_the_time_limit(sample: Settings) -> None:
+    """A server that accepts the connection and never answers: bounded wait, extractive answer, visible note."""
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    held: list[socket.socket] = []
+
+    def accept_and_hold() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            held.append(conn)  # read nothing, answer nothing
+
+    threading.Thread(target=accept_and_hold, daemon=True).start()
+    settings = sample.model_copy(
+        update={"llm": "openai", "openai_base_url": f"http://127.0.0.1:{port}/v1", "llm_timeout_s": 3}
+    )
+    try:
+        t0 = time.monotonic()
+        a = ask("Why was DJI sanctioned?", settings=settings)
+        elapsed = time.monotonic() - t0
+    finally:
+        listener.close()
+        for c in held:
+            c.close()
+    assert elapsed < 20, elapsed
+    assert a.citations and not a.abstained
+    assert any("showing the extractive answer" in n for n in a.notes), a.notes

@@ -13,6 +13,8 @@ Every backend exposes ``stream(messages)`` yielding text pieces and raises
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib.util
 import threading
 import time
@@ -50,6 +52,16 @@ def smollm2_path() -> Path:
 
 _llama_lock = threading.Lock()
 _llamas: dict[str, Any] = {}
+
+
+@atexit.register
+def _close_llamas() -> None:
+    """Free llama.cpp models before interpreter teardown (its __del__ fails once modules are gone)."""
+    with _llama_lock:
+        for llm in _llamas.values():
+            with contextlib.suppress(Exception):
+                llm.close()
+        _llamas.clear()
 
 
 class EmbeddedLLM:

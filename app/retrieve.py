@@ -18,6 +18,7 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from app.ingest.loaders import date_key
+from app.ingest.manifest import visible_versions
 from app.settings import Settings
 from app.types import Passage
 
@@ -176,6 +177,14 @@ class HybridRetriever:
 
             where = self.settings.chroma_url or self.settings.chroma_dir
             raise StoreUnavailable(f"the index at {where} cannot be searched: {type(exc).__name__}: {exc}") from exc
+        visible = visible_versions(self.settings.index_dir / "manifest.json")
+        if visible:
+            # Mid-ingest, a document's old and new chunks may both be in one side or the other: keep the
+            # version the manifest says is visible. Documents unknown here (a shared server) pass.
+            hits = [
+                h for h in hits
+                if (v := visible.get(h.node.metadata.get("doc_id", ""))) is None or h.node.metadata.get("content_hash") == v
+            ]  # fmt: skip
         if timings is not None:
             timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 2)
         return [Passage.from_metadata(h.node.node_id, h.node.get_content(), h.node.metadata, h.score or 0.0) for h in hits]

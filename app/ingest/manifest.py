@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ class DocEntry:
     url: str = ""
     ingested_at: str = ""
     path: str = ""  # absolute path of the file on the ingesting machine
+    previous_hash: str = ""  # while pending: the version readers keep seeing until this one is done
 
 
 @dataclass
@@ -71,6 +73,33 @@ class Manifest:
 
     def by_source(self) -> dict[str, DocEntry]:
         return {v.source: v for v in self.docs.values()}
+
+
+_read_lock = threading.Lock()
+_read_cache: dict[str, tuple[tuple[int, int], dict[str, DocEntry]]] = {}
+
+
+def visible_versions(path: Path) -> dict[str, str]:
+    """doc_id -> the content hash readers may see now (cached on the manifest's mtime and size).
+
+    A document being replaced stays visible in its previous version until the new one is done,
+    so a question asked during an ingest sees the old or the new version, never a mix.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return {}
+    key = (st.st_mtime_ns, st.st_size)
+    with _read_lock:
+        cached = _read_cache.get(str(path))
+        if cached is None or cached[0] != key:
+            try:
+                cached = (key, Manifest.load(path).docs)
+            except RuntimeError:
+                return {}
+            _read_cache[str(path)] = cached
+        docs = cached[1]
+    return {d: (e.content_hash if e.state == "done" else e.previous_hash) for d, e in docs.items()}
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -254,6 +254,9 @@ class Ingestor:
             ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             path=str(item.path.resolve()),
         )
+        old = self.manifest.docs.get(item.doc_id)
+        if old is not None:
+            entry.previous_hash = old.content_hash if old.state == "done" else old.previous_hash
         # 1. announce the change; 2. write text and chunks; 3. drop the old version; 4. mark done.
         self.manifest.docs[item.doc_id] = entry
         self.manifest.save()
@@ -263,6 +266,7 @@ class Ingestor:
         self.vector_store.add(self._nodes(item, vectors))
         self.collection.delete(where={"$and": [{"doc_id": item.doc_id}, {"content_hash": {"$ne": item.digest}}]})
         entry.state = "done"
+        entry.previous_hash = ""
         self.manifest.generation += 1
         self.manifest.save()
         if item.is_update:

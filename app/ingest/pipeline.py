@@ -11,6 +11,7 @@ writes (``ChromaVectorStore``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import hashlib
@@ -120,6 +121,18 @@ def expand_paths(paths: list[Path], failed: list[FailedFile]) -> list[Path]:
     return out
 
 
+def describe_write_error(exc: BaseException, where: Path | None = None) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    low = text.lower()
+    full = (isinstance(exc, OSError) and exc.errno == 28) or "disk is full" in low or "no space" in low
+    if not full and where is not None:
+        with contextlib.suppress(OSError):  # SQLite often says only "disk I/O error"
+            full = shutil.disk_usage(where).free < 1024 * 1024
+    if full:
+        return f"disk full ({text[:120]}): free some space and run the ingest again"
+    return text[:300]
+
+
 def run_with_time_limit(fn: Callable[[], Any], seconds: float, message: str) -> Any:
     """Run ``fn`` in a daemon thread; past ``seconds`` raise LoadError (a hostile file cannot hang the run).
 
@@ -157,6 +170,7 @@ class Ingestor:
         self.manifest = Manifest.load(manifest_path(settings))
         self._embedding: Any = None
         self._cache: Any = None
+        self.write_error = ""
 
     @property
     def embedding(self) -> Any:
@@ -276,23 +290,45 @@ class Ingestor:
         report.doc_ids.append(item.doc_id)
 
     def flush(self, batch: list[Prepared], report: IngestReport) -> None:
+        """Embed a batch and commit its documents one by one.
+
+        A write failure (disk full, store gone) stops the run: the failing and remaining documents are
+        reported, what was committed stays, and a pending entry is finished by the next run.
+        """
         if not batch:
             return
+        if self.write_error:
+            report.failed += [FailedFile(str(i.path), f"not ingested: {self.write_error}") for i in batch]
+            batch.clear()
+            return
         texts = [c.text for item in batch for c in item.chunks]
-        if self.settings.embed_cache:
-            from app.embed_cache import EmbeddingCache
+        try:
+            if self.settings.embed_cache:
+                from app.embed_cache import EmbeddingCache
 
-            if self._cache is None:
-                namespace = f"{self.model_path.name}:{'bf16' if self.embedding.bf16 else 'fp32'}"
-                self._cache = EmbeddingCache(self.settings.index_dir / "embed-cache.sqlite", namespace)
-            vectors, encoded = self._cache.embed(texts, self.embedding.encode)
-        else:
-            vectors, encoded = self.embedding.encode(texts), len(texts)
+                if self._cache is None:
+                    namespace = f"{self.model_path.name}:{'bf16' if self.embedding.bf16 else 'fp32'}"
+                    self._cache = EmbeddingCache(self.settings.index_dir / "embed-cache.sqlite", namespace)
+                vectors, encoded = self._cache.embed(texts, self.embedding.encode)
+            else:
+                vectors, encoded = self.embedding.encode(texts), len(texts)
+        except Exception as exc:  # the cache's disk filled up, typically
+            self.write_error = f"the index could not be written ({describe_write_error(exc, self.settings.index_dir)})"
+            report.failed += [FailedFile(str(i.path), self.write_error) for i in batch]
+            batch.clear()
+            return
         report.chunks_embedded += encoded
         pos = 0
         for item in batch:
             n = len(item.chunks)
-            self.commit(item, vectors[pos : pos + n], report)
+            if self.write_error:
+                report.failed.append(FailedFile(str(item.path), f"not ingested: {self.write_error}"))
+                continue
+            try:
+                self.commit(item, vectors[pos : pos + n], report)
+            except Exception as exc:
+                self.write_error = f"the index could not be written ({describe_write_error(exc, self.settings.index_dir)})"
+                report.failed.append(FailedFile(str(item.path), self.write_error))
             pos += n
         batch.clear()
 
@@ -342,7 +378,10 @@ class Ingestor:
             self.progress(len(files), len(files), "")
         from app.bm25 import ensure_bm25
 
-        ensure_bm25(self.settings, self.manifest)
+        try:
+            ensure_bm25(self.settings, self.manifest)
+        except Exception as exc:  # the next run rebuilds it (its stamp no longer matches)
+            report.failed.append(FailedFile(str(self.settings.index_dir / "bm25"), f"keyword index not rebuilt ({describe_write_error(exc, self.settings.index_dir)})"))
         report.documents = len(self.manifest.done())
         report.chunks = sum(e.chunks for e in self.manifest.done().values())
         report.seconds = time.perf_counter() - t0

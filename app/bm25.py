@@ -73,7 +73,7 @@ def build(settings: Settings, generation: int) -> None:
             stemmer=Stemmer.Stemmer("english"),
             language="english",
         )
-        retriever.persist(str(tmp))
+        retriever.persist(str(tmp), show_progress=False)
     atomic_write_text(tmp / STAMP, json.dumps({"generation": generation, "chunks": len(nodes)}))
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():

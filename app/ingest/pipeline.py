@@ -305,11 +305,13 @@ class Ingestor:
         try:
             if self.settings.embed_cache:
                 from app.embed_cache import EmbeddingCache
+                from app.embedding import use_bf16
 
                 if self._cache is None:
-                    namespace = f"{self.model_path.name}:{'bf16' if self.embedding.bf16 else 'fp32'}"
-                    self._cache = EmbeddingCache(self.settings.index_dir / "embed-cache.sqlite", namespace)
-                vectors, encoded = self._cache.embed(texts, self.embedding.encode)
+                    precision = "bf16" if use_bf16(self.settings) else "fp32"
+                    self._cache = EmbeddingCache(self.settings.index_dir / "embed-cache.sqlite", f"{self.model_path.name}:{precision}")
+                # The model is loaded only if some text is not cached.
+                vectors, encoded = self._cache.embed(texts, lambda missing: self.embedding.encode(missing))
             else:
                 vectors, encoded = self.embedding.encode(texts), len(texts)
         except Exception as exc:  # the cache's disk filled up, typically

@@ -54,12 +54,14 @@ CSS = """
 """
 
 # A click on a chip inside the chat asks the server for that turn's citation (via a hidden button).
-HEAD = """<script>
+HEAD = r"""<script>
 document.addEventListener("click", function (ev) {
   var chip = ev.target && ev.target.closest ? ev.target.closest(".cite-chip") : null;
   if (!chip) return;
   ev.preventDefault();
-  window.__dossierPick = [chip.dataset.turn, chip.dataset.kind, chip.dataset.n].join(":");
+  var pick = chip.getAttribute("value") || [chip.dataset.turn, chip.dataset.kind, chip.dataset.n].join(":");
+  if (!/^\d+:(cite|related):\d+$/.test(pick)) return;
+  window.__dossierPick = pick;
   var go = document.getElementById("dossier-pick-go");
   if (go && go.tagName !== "BUTTON") go = go.querySelector("button");
   if (go) go.click();

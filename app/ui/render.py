@@ -37,11 +37,14 @@ def safe_url(url: str) -> str:
 
 
 def chip(c: Citation, turn: int, kind: str = "cite", text: str = "") -> str:
-    """A clickable citation chip; the page script maps a click to the source panel."""
+    """A clickable citation chip; the page script maps a click to the source panel.
+
+    The chat's sanitiser drops data-* attributes, so ``value`` carries "turn:kind:n" as well.
+    """
     label = text or f"[{c.n}]"
     return (
         f'<button type="button" class="cite-chip" data-n="{c.n}" data-turn="{turn}" data-kind="{kind}" '
-        f'title="{_e(c.title)}">{_e(label)}</button>'
+        f'value="{turn}:{kind}:{c.n}" title="{_e(c.title)}">{_e(label)}</button>'
     )
 
 

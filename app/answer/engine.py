@@ -68,6 +68,12 @@ class Prepared:
     missing_terms: list[str]
 
 
+def counted_terms(question: str) -> set[str]:
+    """What a "how many"/"how much" question counts: 'How many drones did ...' -> {'drone'}."""
+    m = re.search(r"\bhow (?:many|much)\s+((?:[A-Za-z\-]+\s+){0,1}[A-Za-z\-]+)", question, re.I)
+    return content_words(m.group(1)) if m else set()
+
+
 def clean_question(question: str, notes: list[str]) -> str:
     q = " ".join((question or "").split())
     if not q:
@@ -121,10 +127,13 @@ def prepare(
     confidence = (scored[0].score if scored else 0.0) - MISSING_TERM_PENALTY * min(len(missing), 3)
     focus = question_focus(standalone)
     top = [e.passage.text for e in scored[:3]]
-    if (focus == "number" and not any(has_quantity(t) for t in top)) or (
-        focus == "date" and not any(DATE_RE.search(t) for t in top)
+    counted = counted_terms(standalone)
+    if (
+        (focus == "number" and not any(has_quantity(t) and (not counted or counted & content_words(t)) for t in top))
+        or (focus == "date" and not any(DATE_RE.search(t) for t in top))
     ):
-        confidence -= MISSING_TERM_PENALTY  # "how many"/"when" with no quantity or date in the best evidence
+        # "when" with no date, or "how many drones" with no quantity of drones, in the best evidence
+        confidence -= 2 * MISSING_TERM_PENALTY
     evidence: list[Evidence] = []
     if confidence >= settings.abstain_threshold:
         evidence = select(scored, settings.max_evidence, settings.abstain_threshold * 0.8, len(parts))

@@ -73,6 +73,8 @@ def stem(word: str) -> str:
         w = w[:-2]
     for suffix in ("ies", "ied", "es", "s", "ed", "ing"):
         if len(w) > len(suffix) + 2 and w.endswith(suffix):
+            if suffix == "es" and not w.endswith(("ses", "xes", "zes", "ches", "shes")):
+                continue  # "drones" -> "drone" (via "s"), but "taxes" -> "tax"
             return w[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
     return w
 

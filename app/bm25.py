@@ -11,6 +11,7 @@ between Chroma and BM25) triggers a rebuild, so the two sides cannot drift apart
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -61,8 +62,9 @@ def build(settings: Settings, generation: int) -> None:
     from llama_index.retrievers.bm25 import BM25Retriever
 
     target = bm25_dir(settings)
-    tmp = target.with_name("bm25.building")
-    old = target.with_name("bm25.old")
+    # Unique names: a reader rebuilding a missing side and a writer may build at the same time.
+    tmp = target.with_name(f"bm25.building-{os.getpid()}-{threading.get_ident()}")
+    old = target.with_name(f"bm25.old-{os.getpid()}-{threading.get_ident()}")
     shutil.rmtree(tmp, ignore_errors=True)
     nodes = _all_nodes(settings)
     tmp.mkdir(parents=True)
@@ -75,11 +77,15 @@ def build(settings: Settings, generation: int) -> None:
         )
         retriever.persist(str(tmp), show_progress=False)
     atomic_write_text(tmp / STAMP, json.dumps({"generation": generation, "chunks": len(nodes)}))
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    tmp.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        if target.exists():
+            target.rename(old)
+        tmp.rename(target)
+    except OSError:  # another builder swapped its copy in first; theirs is as good as ours
+        pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def ensure_bm25(settings: Settings, manifest: Manifest) -> None:

@@ -42,6 +42,8 @@ CSS = """
 .cite-chip:hover { background: #d6e2f8; }
 .cite-row { margin-top: 0.4em; display: flex; flex-wrap: wrap; gap: 4px; }
 .dossier-abstain { font-weight: 600; }
+.dossier-related-head { font-weight: 600; font-size: 0.9em; opacity: 0.8; }
+.dossier-doc-title { font-style: italic; }
 .dossier-note { font-size: 0.85em; opacity: 0.8; }
 .dossier-dropped summary { cursor: pointer; font-size: 0.85em; opacity: 0.8; }
 .dossier-source h3 { margin: 0 0 0.3em; font-size: 1.05em; }
@@ -297,7 +299,7 @@ def build_app(settings: Settings) -> gr.Blocks:
             with gr.Tab("Chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(
-                        label="Conversation", height=520, latex_delimiters=[], feedback_options=None,
+                        label="Conversation", height=520, latex_delimiters=[], feedback_options=None, buttons=["copy", "copy_all"],
                         placeholder="Ask a question about the ingested documents.", elem_id="dossier-chat",
                     )
                     with gr.Row():
@@ -332,11 +334,14 @@ def build_app(settings: Settings) -> gr.Blocks:
                     pick = gr.Textbox(visible="hidden", elem_id="dossier-pick")
                     pick_go = gr.Button("show", visible="hidden", elem_id="dossier-pick-go")
             with gr.Tab("Documents"):
-                table = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, label="Ingested documents")
+                table = gr.Dataframe(
+                    headers=TABLE_HEADERS, interactive=False, wrap=True, label="Ingested documents",
+                    column_widths=["34%", "26%", "12%", "9%", "6%", "13%"], max_height=420,
+                )
                 with gr.Row():
                     files = gr.File(
                         label=f"Upload files ({', '.join(ALLOWED_EXTENSIONS)}; at most {settings.upload_max_mb:g} MiB each)",
-                        file_count="multiple", file_types=list(ALLOWED_EXTENSIONS),
+                        file_count="multiple", file_types=list(ALLOWED_EXTENSIONS), height=180,
                     )
                     urls = gr.Textbox(label="URLs (one per line)", lines=4, placeholder="https://…")
                 ingest_btn = gr.Button("Ingest", variant="primary")
@@ -352,6 +357,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         for trigger in (ask_btn.click, question.submit):
             trigger(respond, chat_in, chat_out, api_visibility="private", show_progress="minimal")
         clear_btn.click(clear, None, chat_out, api_visibility="private")
+        chatbot.clear(lambda: clear()[1:], None, chat_out[1:], api_visibility="private")
         for i, b in enumerate(cite_btns):
             b.click(partial(show_button, i), [turns], [source], api_visibility="private", show_progress="hidden")
         pick_go.click(

@@ -88,11 +88,11 @@ def answer_html(answer: Answer, filters: str = "", turn: int = 0) -> str:
         parts.append(f'<p class="dossier-abstain">{_e(ABSTAIN_TEXT)}</p>')
         if answer.related:
             items = "".join(
-                f"<li>{chip(c, turn, 'related', c.label())} <strong>{_e(c.title)}</strong>: "
+                f"<li>{chip(c, turn, 'related', c.label())} <span class=\"dossier-doc-title\">{_e(c.title)}</span>: "
                 f"<q>{_e(_flat(c.text)[:RELATED_CHARS])}</q></li>"
                 for c in answer.related
             )
-            parts.append(f'<div class="dossier-related"><p><strong>Related material (not an answer)</strong></p><ol>{items}</ol></div>')
+            parts.append(f'<div class="dossier-related"><p class="dossier-related-head">Related material (not an answer)</p><ol>{items}</ol></div>')
     else:
         cites = {c.n: c for c in answer.citations}
         parts.append(f'<p class="dossier-text">{_chips_in(_flat(answer.answer), cites, turn)}</p>')

@@ -63,6 +63,8 @@ def serve(host: str | None = None, port: int | None = None, insecure: bool = Fal
     from app.ui.app import CSS, HEAD, build_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "root", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     threading.Thread(target=warm_up, args=(settings,), name="dossier-warm-up", daemon=True).start()
     demo = build_app(settings)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=64)

@@ -80,9 +80,9 @@ def save_upload(src_path: str | Path, original_name: str, settings: Settings) ->
     stem, ext_kept = Path(shown).stem, Path(shown).suffix
     for i in range(1000):
         dest = folder / (shown if i == 0 else f"{stem}-{i}{ext_kept}")
-        if dest.resolve().parent != real_folder:  # cannot happen with a sanitised name; refuse anyway
+        if dest.parent.resolve() != real_folder:  # cannot happen with a sanitised name; refuse anyway
             return None, f"{shown}: refused (unsafe file name)"
-        try:
+        try:  # O_EXCL: an existing file or a planted symlink (even dangling) is never written through
             fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except FileExistsError:
             continue

@@ -24,21 +24,21 @@ def _env(corpus: Path, index: Path) -> dict[str, str]:
 
 
 def _snapshot(index: Path) -> dict[str, object]:
-    """Chunk ids and texts in Chroma, the manifest's documents, and the BM25 side's chunk count."""
-    code = (
-        "import json,sys; import app; from app.settings import Settings; from app.store import get_collection;"
-        "from app.ingest.manifest import Manifest; from app import bm25;"
-        f"s=Settings(index_dir={str(index)!r});"
-        "g=get_collection(s).get(include=['documents']);"
-        "m=Manifest.load(s.index_dir/'manifest.json');"
-        "gen,r=bm25.load(s);"
-        "print(json.dumps({'ids':sorted(g['ids']),'texts':sorted(g['documents']),"
-        "'docs':sorted((e.source,e.content_hash,e.state) for e in m.docs.values()),"
-        "'bm25':sorted((c['source'],c['content_hash'],c['chunk_index'],c['doc_id']) for c in r.corpus)}))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    """Chunk ids and texts in Chroma, the manifest's documents, and the chunks the BM25 side holds."""
+    import chromadb
+
+    client = chromadb.PersistentClient(path=str(index / "chroma"))
+    got = client.get_collection("dossier").get(include=["documents"])
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    stamp = json.loads((index / "bm25" / "dossier-stamp.json").read_text(encoding="utf-8"))
+    bm25_rows = [json.loads(line) for line in (index / "bm25" / "corpus.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    return {
+        "ids": sorted(got["ids"]),
+        "texts": sorted(got["documents"]),
+        "docs": sorted((e["source"], e["content_hash"], e["state"]) for e in manifest["docs"].values()),
+        "bm25": sorted((r["source"], r["content_hash"], r["chunk_index"], r["doc_id"]) for r in bm25_rows),
+        "bm25_generation_matches": stamp["generation"] == manifest["generation"],
+    }
 
 
 def _corpus_with_many_files(root: Path, n: int = 40) -> Path:
@@ -52,6 +52,7 @@ def _corpus_with_many_files(root: Path, n: int = 40) -> Path:
     return corpus
 
 
+@pytest.mark.timeout(1800)
 def test_sigkill_at_random_points_then_reingest_equals_clean(tmp_path: Path) -> None:
     corpus = _corpus_with_many_files(tmp_path)
     clean = tmp_path / "clean-index"
@@ -66,22 +67,22 @@ def test_sigkill_at_random_points_then_reingest_equals_clean(tmp_path: Path) -> 
     rng = random.Random(1234)
     trials = int(os.environ.get("DOSSIER_KILL_TRIALS", "20"))
     deadline = time.monotonic() + 1200  # bounded: no new trial starts after 20 minutes
-    index = tmp_path / "index"
     killed_mid_write = 0
     done = 0
+    previous: Path | None = None
     for trial in range(trials):
         if time.monotonic() > deadline:
             break
         done += 1
-        if trial % 4 == 1:
-            # Edit a third of the corpus: the killed run is then replacing chunks in a full index.
+        index = tmp_path / f"index-{trial}"
+        if trial % 4 == 1 and previous is not None:
+            # Edit half the variants: the killed run is replacing chunks in a complete index.
+            shutil.copytree(previous, index)
             for f in sorted(corpus.glob("variant-*.txt"))[:20]:
                 f.write_text(f.read_text(encoding="utf-8") + f"\nEdited in trial {trial}.\n", encoding="utf-8")
             ref_index = tmp_path / f"reference-{trial}"
             subprocess.run([sys.executable, "-m", "app", "ingest", str(corpus)], env=_env(corpus, ref_index), capture_output=True, timeout=600, check=True)
             expected = _snapshot(ref_index)
-        else:
-            shutil.rmtree(index, ignore_errors=True)  # the killed run starts from nothing
         proc = subprocess.Popen(
             [sys.executable, "-m", "app", "ingest", str(corpus), "--json"],
             env=_env(corpus, index), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -106,7 +107,10 @@ def test_sigkill_at_random_points_then_reingest_equals_clean(tmp_path: Path) -> 
         assert got["ids"] == expected["ids"], f"trial {trial}: chunk ids differ from a clean ingest"
         assert got["texts"] == expected["texts"]
         assert got["docs"] == expected["docs"]  # every document done, same hashes, nothing orphaned
-        assert got["bm25"] == expected["bm25"]  # the BM25 side holds exactly Chroma's chunks
+        assert got["bm25"] == expected["bm25"] and got["bm25_generation_matches"]  # BM25 holds exactly Chroma's chunks
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+        previous = index
     assert done == trials, f"only {done} of {trials} trials ran within the time bound"
     assert killed_mid_write >= trials // 2  # most kills landed while the run was writing
 

@@ -147,6 +147,11 @@ def run(url: str | None, clients: int, seconds: float, max_requests: int, mode: 
             url, proc, env = start_server(work, mode)
         _loopback(url)
         ready_s = _wait_ready(url, proc)
+        from gradio_client import Client
+
+        t_first = time.perf_counter()
+        Client(url, verbose=False).predict(QUESTIONS[0], api_name="/ask")  # models warm before the clock starts
+        first_answer_s = time.perf_counter() - t_first
         versions = [_bulletin(0)]
         stop = threading.Event()
         ingester = None
@@ -183,6 +188,7 @@ def run(url: str | None, clients: int, seconds: float, max_requests: int, mode: 
             "p95_ms": round(percentile(lat, 95), 1),
             "p99_ms": round(percentile(lat, 99), 1),
             "server_ready_s": round(ready_s, 2),
+            "first_answer_after_ready_s": round(first_answer_s, 2),
         }
         if ingest_during:
             report["ingests_during_load"] = len(versions) - 1

@@ -292,6 +292,17 @@ def build_app(settings: Settings) -> gr.Blocks:
     def do_delete(doc_id: str | None) -> tuple[Any, ...]:
         return (delete_document(settings, doc_id), *_doc_views(settings))
 
+    def documents_api() -> list[dict]:
+        """The ingested documents: doc_id, source, title, publisher, kind, date, chunks."""
+        keys = ("doc_id", "source", "title", "publisher", "kind", "date", "chunks")
+        return [{k: getattr(d, k) for k in keys} for d in _documents(settings).values()]
+
+    def delete_api(doc_id: str) -> dict:
+        """Delete a document by doc_id: its chunks leave the index."""
+        known = doc_id in _documents(settings)
+        report = delete_document(settings, doc_id)
+        return {"doc_id": doc_id, "deleted": known and doc_id not in _documents(settings), "report": report}
+
     with gr.Blocks(title="Dossier") as demo:
         turns = gr.State([])
         gr.Markdown("## Dossier\nAnswers from your documents only, each sentence checked against the passage it cites.")
@@ -366,7 +377,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         )
         ingest_btn.click(
             do_ingest, [files, urls], [ingest_out, files, urls, *views],
-            api_visibility="private", concurrency_limit=1, concurrency_id="index-write",
+            api_name="ingest", concurrency_limit=1, concurrency_id="index-write",
         )
         delete_btn.click(
             do_delete, [delete_dd], [delete_out, *views],
@@ -374,4 +385,6 @@ def build_app(settings: Settings) -> gr.Blocks:
         )
         demo.load(lambda: _doc_views(settings), None, views, api_visibility="private")
         gr.api(ask_api, api_name="ask")
+        gr.api(documents_api, api_name="documents")
+        gr.api(delete_api, api_name="delete_document", concurrency_limit=1, concurrency_id="index-write")
     return demo

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -180,3 +181,78 @@ def test_hostile_document_renders_as_text(server: dict[str, Any], browser: Any) 
         assert dialogs == []
     finally:
         page.close()
+
+
+UPLOAD_DOC = """---
+title: Glimmerwick harbour notice
+publisher: Glimmerwick Port Authority
+kind: official statement
+date: 2024-05-01
+---
+
+The Glimmerwick Port Authority closed the eastern harbour to cargo ships for dredging until the autumn.
+"""
+UPLOAD_QUESTION = "Why did the Glimmerwick Port Authority close the eastern harbour?"
+
+
+def test_upload_and_delete_change_what_can_be_cited(server: dict[str, Any], tmp_path: Path) -> None:
+    from gradio_client import Client, handle_file
+
+    client = Client(server["url"], verbose=False)
+    before = client.predict(UPLOAD_QUESTION, api_name="/ask")
+    assert before["abstained"] is True
+
+    doc = tmp_path / "glimmerwick-notice.md"
+    doc.write_text(UPLOAD_DOC, encoding="utf-8")
+    result = client.predict([handle_file(str(doc))], "", api_name="/ingest")
+    assert "Added 1" in str(result[0]), result[0]
+    docs = client.predict(api_name="/documents")
+    uploaded = [d for d in docs if d["source"].startswith("uploads/")]
+    assert len(uploaded) == 1 and uploaded[0]["title"] == "Glimmerwick harbour notice"
+
+    cited = client.predict(UPLOAD_QUESTION, api_name="/ask")
+    assert not cited["abstained"] and any(c["source"] == uploaded[0]["source"] for c in cited["citations"])
+
+    gone = client.predict(uploaded[0]["doc_id"], api_name="/delete_document")
+    assert gone["deleted"] is True
+    after = client.predict(UPLOAD_QUESTION, api_name="/ask")
+    assert after["abstained"] is True and not any(c["source"] == uploaded[0]["source"] for c in after["citations"])
+
+
+def test_with_auth_requests_without_credentials_get_nothing(tmp_path: Path) -> None:
+    from gradio_client import Client
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    copy_corpus(corpus)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
+    env.update(DOSSIER_CORPUS_DIR=str(corpus), DOSSIER_INDEX_DIR=str(index), DOSSIER_AUTH="analyst:s3cret-pass")
+    subprocess.run([PY, "-m", "app", "ingest"], env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=600, check=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([PY, "-m", "app", "serve", "--port", str(port)], env=env, cwd=PROJECT_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break  # answering (with a login page or 401) is ready
+            except OSError:
+                time.sleep(0.5)
+        for path in ("/config", "/gradio_api/info", "/gradio_api/call/ask"):
+            try:
+                with urllib.request.urlopen(url + path, timeout=10) as resp:
+                    body = resp.read().decode("utf-8", "replace")
+                    status = resp.status
+            except urllib.error.HTTPError as exc:
+                status, body = exc.code, ""
+            assert status in (401, 403, 404, 405) or ("Zhao" not in body and '"ask"' not in body), (path, status)
+        with pytest.raises(Exception):  # noqa: B017  (gradio_client raises its own error types)
+            Client(url, verbose=False).predict("Why was DJI sanctioned?", api_name="/ask")
+        ok = Client(url, auth=("analyst", "s3cret-pass"), verbose=False).predict("Why was DJI sanctioned?", api_name="/ask")
+        assert ok["citations"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)

@@ -24,6 +24,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=REPORTS, help="reports folder")
     p.add_argument("--index-dir", type=Path, help="index folder for the suite (default: index/eval-<suite>)")
     p.add_argument("--limit", type=int, default=0, help="only the first N questions (smoke runs)")
+    p.add_argument("--abstain-threshold", type=float, help="override DOSSIER_ABSTAIN_THRESHOLD (calibrated on a dev split)")
     return p.parse_args(argv)
 
 
@@ -42,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv or [])
     base = get_settings()
     index_dir = args.index_dir or (base.index_dir / f"eval-{args.suite}")
-    settings = base.model_copy(update={"index_dir": index_dir})
+    update: dict[str, object] = {"index_dir": index_dir}
+    if args.abstain_threshold is not None:
+        update["abstain_threshold"] = args.abstain_threshold
+    settings = base.model_copy(update=update)
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     if args.suite == "gold":
         from eval import gold_suite

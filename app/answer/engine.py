@@ -34,6 +34,7 @@ from app.types import ABSTAIN_TEXT, Answer, Citation
 MAX_QUESTION_CHARS = 1000
 RELATED_SHOWN = 3
 MISSING_TERM_PENALTY = 0.15  # per topic term of the question found in no retrieved passage
+LONG_QUESTION_TERMS = 8
 SUPPORTING_RATIO = 0.75  # supporting sentences must score at least this share of the lead's score
 FOLLOW_UP = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|his|her|the company|the firm)\b", re.I)
 
@@ -123,8 +124,11 @@ def prepare(
     parts = split_question(standalone)
     q_vecs = np.asarray(retriever.embedding.encode([standalone, *parts[1:]] if len(parts) > 1 else [standalone]), dtype=np.float32)
     scored = score_sentences(standalone, q_vecs, chunks, vectors)
-    _, missing = covered_terms(standalone, chunks)
-    confidence = (scored[0].score if scored else 0.0) - MISSING_TERM_PENALTY * min(len(missing), 3)
+    topic, missing = covered_terms(standalone, chunks)
+    # Each topic word no passage mentions costs confidence; long questions paraphrase more, so the
+    # penalty shrinks once the question has more than LONG_QUESTION_TERMS topic words.
+    scale = min(1.0, LONG_QUESTION_TERMS / max(1, len(topic)))
+    confidence = (scored[0].score if scored else 0.0) - MISSING_TERM_PENALTY * min(len(missing), 3) * scale
     focus = question_focus(standalone)
     top = [e.passage.text for e in scored[:3]]
     counted = counted_terms(standalone)

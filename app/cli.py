@@ -196,8 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("eval", "bench"):
         # These hand their own options to the scripts in eval/ (argparse.REMAINDER drops leading options).
         args = argparse.Namespace(func=cmd_eval if argv[0] == "eval" else cmd_bench, rest=argv[1:])
-        return int(args.func(args))
-    args = build_parser().parse_args(argv)
+    else:
+        args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

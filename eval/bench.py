@@ -95,7 +95,7 @@ def bench_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     docs = SimpleDirectoryReader(str(corpus), recursive=True, required_exts=[".md", ".txt"]).load_data()
     client = chromadb.PersistentClient(path=str(work / "li-chroma"))
-    store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("li"))
+    store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("llamaindex-defaults"))
     VectorStoreIndex.from_documents(docs, storage_context=StorageContext.from_defaults(vector_store=store), embed_model=emb)
     li_s = time.perf_counter() - t0
 

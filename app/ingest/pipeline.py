@@ -252,42 +252,51 @@ class Ingestor:
             nodes.append(node)
         return nodes
 
-    def commit(self, item: Prepared, vectors: list[list[float]], report: IngestReport) -> None:
-        meta = item.doc.metadata
-        entry = DocEntry(
-            doc_id=item.doc_id,
-            source=item.source,
-            content_hash=item.digest,
-            state="pending",
-            chunks=len(item.chunks),
-            title=meta["title"],
-            publisher=meta["publisher"],
-            kind=meta["kind"],
-            date=meta["date"],
-            url=meta["url"],
-            ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            path=str(item.path.resolve()),
-        )
-        old = self.manifest.docs.get(item.doc_id)
-        if old is not None:
-            entry.previous_hash = old.content_hash if old.state == "done" else old.previous_hash
-        # 1. announce the change; 2. write text and chunks; 3. drop the old version; 4. mark done.
-        self.manifest.docs[item.doc_id] = entry
+    def commit(self, items: list[Prepared], vectors: list[list[list[float]]], report: IngestReport) -> None:
+        """Write a batch of documents: 1. mark them pending; 2. write texts and chunks; 3. drop old
+        versions; 4. mark them done. Two manifest writes and one vector-store write per batch."""
+        entries = []
+        for item in items:
+            meta = item.doc.metadata
+            entry = DocEntry(
+                doc_id=item.doc_id,
+                source=item.source,
+                content_hash=item.digest,
+                state="pending",
+                chunks=len(item.chunks),
+                title=meta["title"],
+                publisher=meta["publisher"],
+                kind=meta["kind"],
+                date=meta["date"],
+                url=meta["url"],
+                ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                path=str(item.path.resolve()),
+            )
+            old = self.manifest.docs.get(item.doc_id)
+            if old is not None:
+                entry.previous_hash = old.content_hash if old.state == "done" else old.previous_hash
+            self.manifest.docs[item.doc_id] = entry
+            entries.append((item, entry, old is not None))
         self.manifest.save()
-        tp = text_path(self.settings, item.doc_id)
-        tp.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(tp, item.doc.text)
-        self.vector_store.add(self._nodes(item, vectors))
-        self.collection.delete(where={"$and": [{"doc_id": item.doc_id}, {"content_hash": {"$ne": item.digest}}]})
-        entry.state = "done"
-        entry.previous_hash = ""
+        for item in items:
+            tp = text_path(self.settings, item.doc_id)
+            tp.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(tp, item.doc.text)
+        self.vector_store.add([n for item, vecs in zip(items, vectors, strict=True) for n in self._nodes(item, vecs)])
+        for item, _, had_entry in entries:
+            if had_entry:  # an earlier version, or chunks of a run killed before it was done
+                self.collection.delete(where={"$and": [{"doc_id": item.doc_id}, {"content_hash": {"$ne": item.digest}}]})
+        for _, entry, _ in entries:
+            entry.state = "done"
+            entry.previous_hash = ""
         self.manifest.generation += 1
         self.manifest.save()
-        if item.is_update:
-            report.updated += 1
-        else:
-            report.added += 1
-        report.doc_ids.append(item.doc_id)
+        for item in items:
+            if item.is_update:
+                report.updated += 1
+            else:
+                report.added += 1
+            report.doc_ids.append(item.doc_id)
 
     def flush(self, batch: list[Prepared], report: IngestReport) -> None:
         """Embed a batch and commit its documents one by one.
@@ -320,18 +329,16 @@ class Ingestor:
             batch.clear()
             return
         report.chunks_embedded += encoded
-        pos = 0
+        per_item, pos = [], 0
         for item in batch:
-            n = len(item.chunks)
-            if self.write_error:
-                report.failed.append(FailedFile(str(item.path), f"not ingested: {self.write_error}"))
-                continue
-            try:
-                self.commit(item, vectors[pos : pos + n], report)
-            except Exception as exc:
-                self.write_error = f"the index could not be written ({describe_write_error(exc, self.settings.index_dir)})"
-                report.failed.append(FailedFile(str(item.path), self.write_error))
-            pos += n
+            per_item.append(vectors[pos : pos + len(item.chunks)])
+            pos += len(item.chunks)
+        try:
+            self.commit(batch, per_item, report)
+        except Exception as exc:
+            self.write_error = f"the index could not be written ({describe_write_error(exc, self.settings.index_dir)})"
+            done = set(report.doc_ids)
+            report.failed += [FailedFile(str(i.path), self.write_error) for i in batch if i.doc_id not in done]
         batch.clear()
 
     def remove(self, doc_id: str) -> None:

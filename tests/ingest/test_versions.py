@@ -25,13 +25,14 @@ def test_replacement_interrupted_between_write_and_cleanup_stays_consistent(fres
     # The next ingest writes version 2's chunks, then dies before removing version 1's.
     path.write_text(DOC.format(V2), encoding="utf-8")
 
-    def die_before_cleanup(self, item, vectors, report):  # type: ignore[no-untyped-def]
+    def die_before_cleanup(self, items, vectors, report):  # type: ignore[no-untyped-def]
+        item = items[0]
         self.manifest.docs[item.doc_id] = pipeline.DocEntry(
             doc_id=item.doc_id, source=item.source, content_hash=item.digest, state="pending",
             previous_hash=self.manifest.docs[item.doc_id].content_hash,
         )  # fmt: skip
         self.manifest.save()
-        self.vector_store.add(self._nodes(item, vectors))
+        self.vector_store.add(self._nodes(item, vectors[0]))
         raise KeyboardInterrupt  # the process is gone
 
     monkeypatch.setattr(pipeline.Ingestor, "commit", die_before_cleanup)

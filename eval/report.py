@@ -20,6 +20,8 @@ HEADLINE = [
     "abstain_right_on_unanswerable",
     "strict_accuracy",
     "cited_evidence_covers_all_facts",
+    "hits@10",
+    "all_evidence@4",
     "all_evidence@10",
     "mrr@10",
 ]
@@ -34,18 +36,21 @@ def _fmt(v: Any) -> str:
 def _rows(results: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     rows = [(f"dossier/{mode}", r["metrics"]) for mode, r in results.get("modes", {}).items()]
     rows += [(f"baseline/{name}", m) for name, m in results.get("baselines", {}).items()]
+    rows += [(f"prototype/{name}", m) for name, m in results.get("prototypes", {}).items()]
     return rows
 
 
 def headline_table(results: dict[str, Any]) -> str:
     rows = _rows(results)
     keys = [k for k in HEADLINE if any(k in m for _, m in rows)]
-    extra = ["abstention_f1", "p50_total_ms", "p95_total_ms"]
+    extra = ["abstention_f1", "p50_total_ms", "p95_total_ms", "p50_retrieve_ms"]
     lines = ["| system | " + " | ".join(keys + extra) + " |", "|---" * (len(keys) + len(extra) + 1) + "|"]
     for name, m in rows:
         lat = m.get("latency_ms", {}).get("total_ms", {})
         vals = [_fmt(m.get(k, "")) for k in keys]
+        ret = m.get("latency_ms", {}).get("retrieve_ms", {})
         vals += [_fmt(m.get("abstention", {}).get("f1", "")), _fmt(lat.get("p50", "")), _fmt(lat.get("p95", ""))]
+        vals.append(_fmt(ret.get("p50", "")))
         lines.append(f"| {name} | " + " | ".join(vals) + " |")
     return "\n".join(lines)
 

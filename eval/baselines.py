@@ -10,6 +10,10 @@
 
 Only retrieval is measured (no LLM here); ``MockLLM`` is set so that nothing resolves an
 OpenAI model.
+
+``PROTOTYPES`` are candidate changes to ``app/retrieve.py`` measured on Dossier's own index
+(reported as ``prototype/<name>``, never used by the app): ``publisher_routing`` adds one
+publisher-filtered sub-query per publisher the question names.
 """
 
 from __future__ import annotations
@@ -109,20 +113,6 @@ def rrf(lists: list[list[Any]], k: int = RRF_K) -> list[Any]:
     return [keep[c] for c in sorted(score, key=lambda c: -score[c])]
 
 
-def fused(retriever: Any, query: str, filters: Any, top_k: int = RANK_K) -> list[Any]:
-    """Dossier's dense + BM25 sides fused by chunk id (QueryFusionRetriever keys on node.hash, which differs
-    between the two sides for the same chunk: their metadata differ, so a chunk found by both is listed twice)."""
-    from app.types import Passage
-
-    k = retriever.settings.retrieve_k
-    sides = [retriever.dense(filters, k).retrieve(query), retriever.bm25(filters, k).retrieve(query)]
-    lists = [
-        [Passage.from_metadata(h.node.node_id, h.node.get_content(), h.node.metadata, h.score or 0.0) for h in side]
-        for side in sides
-    ]
-    return rrf(lists)[:top_k]
-
-
 def publisher_mentions(query: str, publishers: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, publisher) of every publisher named in the query, longest names first, no overlaps."""
     low = query.lower()
@@ -159,7 +149,7 @@ def routed(retriever: Any, query: str, publishers: list[str], default_year: int)
     queried with the clause around that mention (and a date window when the clause has a date), fused by RRF."""
     from app.retrieve import Filters
 
-    base = fused(retriever, query, Filters())
+    base = retriever.retrieve(query, top_k=RANK_K)
     mentions = publisher_mentions(query, publishers)
     years = [int(y) for y in re.findall(r"\b(20\d\d)\b", query)]
     lists = [base]
@@ -169,18 +159,11 @@ def routed(retriever: Any, query: str, publishers: list[str], default_year: int)
         clause = query[lo:hi]
         window = date_window(clause, years[0] if years else default_year)
         if window:
-            dated = fused(retriever, clause, Filters(publishers=[pub], date_from=window[0], date_to=window[1]))
+            dated = retriever.retrieve(clause, Filters(publishers=[pub], date_from=window[0], date_to=window[1]), RANK_K)
             if dated:
                 lists.append(dated)
-        lists.append(fused(retriever, clause, Filters(publishers=[pub])))
+        lists.append(retriever.retrieve(clause, Filters(publishers=[pub]), RANK_K))
     return rrf(lists)[:RANK_K] if len(lists) > 1 else base
-
-
-def prototype_fused_by_id(settings: Settings, folder: Path) -> tuple[Retrieve, dict[str, Any]]:
-    from app.retrieve import Filters, get_retriever
-
-    retriever = get_retriever(settings)
-    return (lambda q: [p.text for p in fused(retriever, q, Filters())]), {"change": "RRF keyed by chunk id"}
 
 
 def prototype_publisher_routing(settings: Settings, folder: Path) -> tuple[Retrieve, dict[str, Any]]:
@@ -188,12 +171,11 @@ def prototype_publisher_routing(settings: Settings, folder: Path) -> tuple[Retri
 
     retriever = get_retriever(settings)
     publishers, year = _publishers(settings)
-    info = {"change": "RRF keyed by chunk id + per-publisher clause sub-queries (+ date window)", "publishers": len(publishers)}
+    info = {"change": "per-publisher clause sub-queries (+ date window), fused with the whole query by RRF", "publishers": len(publishers)}
     return (lambda q: [p.text for p in routed(retriever, q, publishers, year)]), info
 
 
 PROTOTYPES: dict[str, Callable[[Settings, Path], tuple[Retrieve, dict[str, Any]]]] = {
-    "fused_by_chunk_id": prototype_fused_by_id,
     "publisher_routing": prototype_publisher_routing,
 }
 

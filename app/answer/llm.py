@@ -52,6 +52,7 @@ def smollm2_path() -> Path:
 
 _llama_lock = threading.Lock()
 _llamas: dict[str, Any] = {}
+_call_locks: dict[str, threading.Lock] = {}
 
 
 @atexit.register
@@ -70,7 +71,10 @@ class EmbeddedLLM:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.path = settings.gguf_path or smollm2_path()
-        self._call_lock = threading.Lock()  # one llama.cpp context is not re-entrant
+        # One llama.cpp context is not re-entrant and is shared by every request of the process:
+        # the lock must be shared too (a per-instance lock let concurrent requests crash the server).
+        with _llama_lock:
+            self._call_lock = _call_locks.setdefault(str(self.path), threading.Lock())
 
     def _model(self) -> Any:
         key = str(self.path)

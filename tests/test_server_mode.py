@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,16 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_corpus
+from tests.conftest import copy_corpus, free_port
 
 pytestmark = pytest.mark.slow
 CHROMA = Path(sys.executable).with_name("chroma")
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(path: Path, port: int) -> subprocess.Popen[bytes]:
@@ -54,7 +48,7 @@ def _ask(env: dict[str, str], question: str) -> subprocess.CompletedProcess[str]
 def test_ingest_and_ask_through_a_chroma_server_that_restarts(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     copy_corpus(corpus)
-    port = _free_port()
+    port = free_port()
     data = tmp_path / "chroma-server"
     server = _start(data, port)
     env = {

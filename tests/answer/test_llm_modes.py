@@ -15,6 +15,7 @@ from app.answer.engine import ask, ask_stream
 from app.answer.llm import smollm2_path
 from app.settings import Settings
 from app.types import Answer
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -47,15 +48,10 @@ def test_embedded_smollm2_answers_through_the_verifier(sample: Settings) -> None
     assert not final.abstained
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def openai_server() -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_path()), "--model_alias", "smollm2",
          "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"],
@@ -89,7 +85,7 @@ def test_openai_compatible_server_on_loopback(sample: Settings, openai_server: s
 
 
 def test_ollama_without_a_server_names_the_host_and_falls_back(sample: Settings) -> None:
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     host = f"http://127.0.0.1:{port}"
     settings = sample.model_copy(update={"llm": "ollama", "ollama_host": host, "llm_timeout_s": 10})
     t0 = time.monotonic()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 
 from app.settings import PROJECT_ROOT
-from tests.conftest import PY, copy_corpus
+from tests.conftest import PY, copy_corpus, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -38,11 +37,6 @@ The quantum turnip export ban <img src=x onerror="window.__pwned=2"> will last t
 """
 EVIL_QUESTION = "What did the Zorblax ministry announce about quantum turnip exports?"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

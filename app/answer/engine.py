@@ -15,26 +15,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.answer import compose, prompts
+from app.answer.answerability import assess
 from app.answer.evidence import (
-    DATE_RE,
     Evidence,
     SentenceVectors,
-    covered_terms,
-    question_focus,
+    asks_for_list,
     score_sentences,
     select,
     split_question,
 )
 from app.answer.llm import LLMUnavailable, complete, get_llm
-from app.answer.text import content_words, has_quantity
+from app.answer.text import content_words
 from app.retrieve import Filters, get_retriever
 from app.settings import Settings, get_settings
 from app.types import ABSTAIN_TEXT, Answer, Citation
 
 MAX_QUESTION_CHARS = 1000
 RELATED_SHOWN = 3
-MISSING_TERM_PENALTY = 0.15  # per topic term of the question found in no retrieved passage
-LONG_QUESTION_TERMS = 8
 SUPPORTING_RATIO = 0.75  # supporting sentences must score at least this share of the lead's score
 FOLLOW_UP = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|his|her|the company|the firm)\b", re.I)
 
@@ -66,13 +63,7 @@ class Prepared:
     notes: list[str]
     t0: float
     confidence: float
-    missing_terms: list[str]
-
-
-def counted_terms(question: str) -> set[str]:
-    """What a "how many"/"how much" question counts: 'How many drones did ...' -> {'drone'}."""
-    m = re.search(r"\bhow (?:many|much)\s+((?:[A-Za-z\-]+\s+){0,1}[A-Za-z\-]+)", question, re.I)
-    return content_words(m.group(1)) if m else set()
+    doubts: list[str]  # why confidence was lowered (shown when Dossier abstains)
 
 
 def clean_question(question: str, notes: list[str]) -> str:
@@ -122,42 +113,28 @@ def prepare(
     t1 = time.perf_counter()
     vectors = _sentence_vectors(retriever.embedding)
     parts = split_question(standalone)
-    q_vecs = np.asarray(retriever.embedding.encode([standalone, *parts[1:]] if len(parts) > 1 else [standalone]), dtype=np.float32)
+    q_vecs = np.asarray(retriever.embedding.encode([standalone, *parts] if len(parts) > 1 else [standalone]), dtype=np.float32)
     scored = score_sentences(standalone, q_vecs, chunks, vectors)
-    topic, missing = covered_terms(standalone, chunks)
-    # Each topic word no passage mentions costs confidence; long questions paraphrase more, so the
-    # penalty shrinks once the question has more than LONG_QUESTION_TERMS topic words.
-    scale = min(1.0, LONG_QUESTION_TERMS / max(1, len(topic)))
-    confidence = (scored[0].score if scored else 0.0) - MISSING_TERM_PENALTY * min(len(missing), 3) * scale
-    focus = question_focus(standalone)
-    top = [e.passage.text for e in scored[:3]]
-    counted = counted_terms(standalone)
-    if (
-        (focus == "number" and not any(has_quantity(t) and (not counted or counted & content_words(t)) for t in top))
-        or (focus == "date" and not any(DATE_RE.search(t) for t in top))
-    ):
-        # "when" with no date, or "how many drones" with no quantity of drones, in the best evidence
-        confidence -= 2 * MISSING_TERM_PENALTY
+    verdict = assess(standalone, chunks, scored)
+    confidence = verdict.confidence
     evidence: list[Evidence] = []
     if confidence >= settings.abstain_threshold:
-        evidence = select(scored, settings.max_evidence, settings.abstain_threshold * 0.8, len(parts))
-        # Keep supporting sentences only when they are close to the lead, not everything above the bar.
+        evidence = select(
+            scored, settings.max_evidence, settings.abstain_threshold * 0.8, len(parts), asks_for_list(standalone)
+        )
+        # Keep supporting sentences only when they are close to the lead, not everything above the bar;
+        # sentences chosen for a part of the question (or as its list of names) always stay.
         floor = evidence[0].score * SUPPORTING_RATIO if evidence else 0.0
-        must = {e.part for e in evidence} if len(parts) > 1 else set()
-        kept: list[Evidence] = []
-        for e in evidence:
-            if not kept or e.score >= floor or (e.part in must and all(k.part != e.part for k in kept)):
-                kept.append(e)
+        kept = [e for i, e in enumerate(evidence) if i == 0 or e.score >= floor or e.part >= 0]
         evidence = kept
     timings["evidence_ms"] = round((time.perf_counter() - t1) * 1000, 2)
-    return Prepared(q, standalone, evidence, scored, vectors, timings, notes, t0, confidence, sorted(missing))
+    return Prepared(q, standalone, evidence, scored, vectors, timings, notes, t0, confidence, verdict.reasons)
 
 
 def _abstain(p: Prepared, mode: str, reason_note: str = "") -> Answer:
     related = [Citation.from_passage(i + 1, e.passage) for i, e in enumerate(p.scored[:RELATED_SHOWN])]
     notes = [*p.notes, reason_note] if reason_note else list(p.notes)
-    if p.missing_terms:
-        notes.append("no retrieved passage mentions: " + ", ".join(p.missing_terms))
+    notes.extend(p.doubts)
     return Answer(
         question=p.question,
         answer=ABSTAIN_TEXT,

@@ -23,14 +23,13 @@ from app.answer.text import (
     numbers,
     overlap,
     sentence_spans,
-    term_covered,
-    topic_terms,
 )
 from app.types import Passage
 
 W_DENSE = 0.6
 W_LEXICAL = 0.4
 DUPLICATE_COSINE = 0.92
+DIVERSITY_MARGIN = 0.05
 
 
 @dataclass
@@ -40,7 +39,8 @@ class Evidence:
     dense: float
     lexical: float
     vector: Any  # normalised embedding of the sentence
-    part: int = 0  # which part of a compound question it answers best
+    part: int = -1  # the part of a compound question it was chosen for by ``select`` (-1: none)
+    part_scores: tuple[float, ...] = ()  # score against each part of a compound question
 
 
 class SentenceVectors:
@@ -85,6 +85,7 @@ def is_instruction(text: str) -> bool:
 
 MIN_WORDS = 6  # shorter "sentences" are titles, headers and metadata lines, not evidence
 QUOTE_OPEN = "\"“‘'"
+ANAPHORA = re.compile(r"^(Such|These|Those)\s+(?!are\b|were\b)\w+|^(This|That)\s+(?!is\b|was\b|will\b)[a-z]+\s+(?!is\b)", re.I)
 SAYS = re.compile(r"\b(said|says|told|stated|according to|added|noted|wrote)\b", re.I)
 
 
@@ -113,7 +114,10 @@ def split_passage(p: Passage) -> list[Passage]:
                 quote_open(prev) or (text[:1] in QUOTE_OPEN and not SAYS.search(text) and SAYS.search(prev))
             )
             introduces = prev.rstrip().endswith(":")  # a heading or lead-in, possibly a paragraph above
-            if continues_quote or introduces:
+            # "Such actions included ...", "These eight entities ...": the sentence only makes sense
+            # with the one before it, so both are one piece of evidence.
+            refers_back = same_paragraph and ANAPHORA.match(text) is not None
+            if continues_quote or introduces or refers_back:
                 merged[-1][1] = e
                 continue
         merged.append([s, e])
@@ -145,6 +149,33 @@ def question_focus(question: str) -> str:
     return ""
 
 
+WHICH_HEAD = re.compile(
+    r"^\s*(?:which|what)\s+((?:[A-Za-z\-]+\s+){0,2}?[A-Za-z\-]+)\s+"
+    r"(?:did|does|do|is|was|are|were|has|have|had|of|in|on|for|underl\w*|made|can|could|would|will)\b",
+    re.I,
+)
+AUXILIARIES = {"did", "does", "do", "is", "was", "are", "were", "has", "have", "had"}
+
+
+def answer_type(question: str) -> str:
+    """'Which media outlet does ...' -> 'media outlet': a category the answer names instances of."""
+    m = WHICH_HEAD.match(question)
+    if not m or m.group(1).split()[0].lower() in AUXILIARIES:
+        return ""
+    return m.group(1)
+
+
+def asks_for_list(question: str) -> bool:
+    """'Which eight Chinese firms ...', 'What sanctions ...': the answer is several named things."""
+    head = answer_type(question)
+    last = head.split()[-1].lower() if head else ""
+    return bool(last) and last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
+# Three or more capitalised items in a row separated by commas or semicolons: a list of names.
+ENUMERATION = re.compile(r"[A-Z][\w\-.&]*(?:\s+[\w\-.&,()]+){0,6}?[;,]\s+(?:and\s+)?[A-Z][\w\-.&]*(?:\s+[\w\-.&,()]+){0,6}?[;,]\s+(?:and\s+)?[A-Z]")
+
+
 def split_question(question: str) -> list[str]:
     """Parts of a compound question ('When was X added, and when did Y ...?') scored separately."""
     parts = re.split(r",?\s+and\s+(?=(?:what|when|who|why|how|which|where|whom|whose)\b)|;\s*", question, flags=re.I)
@@ -166,6 +197,8 @@ def lexical_score(question: str, sentence: str, q_terms: set[str], q_names: set[
     if q_nums and not q_nums & numbers(sentence):
         score *= 0.7
     focus = question_focus(question)
+    if asks_for_list(question) and ENUMERATION.search(sentence):
+        score += 0.3
     if focus == "date" and DATE_RE.search(sentence):
         score += 0.25
     elif focus == "number" and has_quantity(sentence):
@@ -178,7 +211,7 @@ def lexical_score(question: str, sentence: str, q_terms: set[str], q_names: set[
 MONTH_NAMES = "January February March April May June July August September October November December".split()
 
 
-def _source_terms(p: Passage) -> set[str]:
+def source_terms(p: Passage) -> set[str]:
     """Words a question may use to name a document: publisher, title, kind and its date."""
     words = f"{p.publisher} {p.title} {p.kind}"
     m = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", p.date or "")
@@ -191,56 +224,67 @@ def _source_terms(p: Passage) -> set[str]:
     return content_words(words)
 
 
+def unique_sentences(chunks: list[Passage]) -> list[Passage]:
+    """The sentences of ``chunks``, each once: overlapping chunks repeat sentences, and a chunk
+    that ends or starts inside a sentence holds only a piece of it, so a span contained in a
+    longer span of the same document is dropped (the longer one is the whole sentence)."""
+    found = list(enumerate(s for p in chunks for s in split_passage(p)))  # (retrieval order, sentence)
+    found.sort(key=lambda item: (item[1].doc_id, item[1].start, item[1].start - item[1].end))
+    kept: list[tuple[int, Passage]] = []
+    for i, s in found:
+        if kept and kept[-1][1].doc_id == s.doc_id and s.end <= kept[-1][1].end:
+            continue
+        kept.append((i, s))
+    return [s for _, s in sorted(kept, key=lambda item: item[0])]
+
+
 def score_sentences(question: str, q_vecs: np.ndarray, chunks: list[Passage], vectors: SentenceVectors) -> list[Evidence]:
-    """Score every sentence of ``chunks``; ``q_vecs`` holds one row per question part (whole question first)."""
-    sentences: list[Passage] = []
-    seen: set[tuple[str, int]] = set()
-    for p in chunks:
-        for s in split_passage(p):
-            key = (s.doc_id, s.start)
-            if key not in seen:  # overlapping chunks repeat sentences
-                seen.add(key)
-                sentences.append(s)
+    """Score every sentence of ``chunks`` against the question.
+
+    ``q_vecs`` holds the whole question's vector, then (for a compound question) one row per
+    part from ``split_question``. A part is scored in the context of the whole question
+    ("..., and what occasion was it?" alone matches any sentence with "occasion").
+    """
+    sentences = unique_sentences(chunks)
     if not sentences:
         return []
     parts = split_question(question)
+    queries = [question, *parts] if len(parts) > 1 else [question]
     mat = vectors.get([s.text for s in sentences])
-    dense_all = mat @ q_vecs.T  # sentences x parts
-    part_terms = [(content_words(q), names(q), numbers(q)) for q in [question, *parts[1:]]] if len(parts) > 1 else [
-        (content_words(question), names(question), numbers(question))
-    ]
+    dense_all = mat @ q_vecs[: len(queries)].T  # sentences x queries
+    terms = [(content_words(q), names(q), numbers(q)) for q in queries]
     q_terms = content_words(question)
+    wants_list = asks_for_list(question)
     out = []
     for s, dense_row, v in zip(sentences, dense_all, mat, strict=True):
-        best, best_part, best_dense, best_lex = -1.0, 0, 0.0, 0.0
-        for j, (terms, nm, nums) in enumerate(part_terms):
-            text_q = question if j == 0 else parts[j]
-            lex = lexical_score(text_q, s.text, terms, nm, nums)
-            sc = W_DENSE * float(dense_row[j]) + W_LEXICAL * lex
-            if sc > best:
-                best, best_part, best_dense, best_lex = sc, j, float(dense_row[j]), lex
+        lexes = [lexical_score(q, s.text, *terms[j]) for j, q in enumerate(queries)]
+        whole = W_DENSE * float(dense_row[0]) + W_LEXICAL * lexes[0]
+        part_scores = [
+            W_DENSE * (0.5 * float(dense_row[j]) + 0.5 * float(dense_row[0])) + W_LEXICAL * (0.5 * lexes[j] + 0.5 * lexes[0])
+            for j in range(1, len(queries))
+        ]
+        best = max([whole, *part_scores])
+        bonus = 0.0
         # The question names this source ("the Asian independent article", "Treasury's release").
-        src = _source_terms(s)
+        src = source_terms(s)
         if src and len(src & q_terms) >= max(1, min(2, len(src))):
-            best += 0.05
-        ev = Evidence(replace(s, score=best), best, best_dense, best_lex, v, best_part)
+            bonus += 0.05
+        factor = 0.9 if wants_list and not ENUMERATION.search(s.text) else 1.0  # 'which firms' wants the list
+        best = best * factor + bonus
+        ev = Evidence(
+            replace(s, score=best), best, float(dense_row[0]), lexes[0], v,
+            part_scores=tuple(sc * factor + bonus for sc in part_scores),
+        )
         out.append(ev)
     out.sort(key=lambda e: e.score, reverse=True)
     return out
 
 
-def covered_terms(question: str, chunks: list[Passage]) -> tuple[set[str], set[str]]:
-    """(topic terms of the question, those found nowhere in the retrieved chunks)."""
-    topic = topic_terms(question)
-    vocab: set[str] = set()
-    for p in chunks:
-        vocab |= content_words(p.text) | _source_terms(p)
-    return topic, {t for t in topic if not term_covered(t, vocab)}
-
-
-def select(scored: list[Evidence], k: int, min_score: float, parts: int = 1) -> list[Evidence]:
-    """Best ``k`` sentences above ``min_score``: first the best for each question part, then the
-    rest by score, skipping near-duplicates and spreading across sources."""
+def select(scored: list[Evidence], k: int, min_score: float, parts: int = 1, want_list: bool = False) -> list[Evidence]:
+    """Best ``k`` sentences above ``min_score``: first the best for each question part (and, for a
+    "which <things>" question, the best sentence that lists names), then the rest by score,
+    skipping near-duplicates and spreading across sources. Sentences taken first get ``part`` set
+    (the list sentence counts as part ``parts``) so that the answer keeps them."""
     chosen: list[Evidence] = []
     per_doc: dict[str, int] = {}
 
@@ -252,14 +296,23 @@ def select(scored: list[Evidence], k: int, min_score: float, parts: int = 1) -> 
         return True
 
     for j in range(parts if parts > 1 else 0):
-        best = next((e for e in scored if e.part == j and e.score >= min_score), None)
-        if best is not None:
-            take(best)
+        # The best sentence for this part that is not already chosen for another part.
+        candidates = [e for e in scored if len(e.part_scores) > j and e.part_scores[j] >= min_score and e not in chosen]
+        if candidates:
+            best = max(candidates, key=lambda e: e.part_scores[j])
+            if take(best):
+                best.part = j  # chosen for this part: the answer must keep it
+    if want_list:
+        listing = next((e for e in scored if e.score >= min_score and ENUMERATION.search(e.passage.text)), None)
+        if listing is not None and take(listing):
+            listing.part = max(parts, 1)
     for e in scored:
         if e.score < min_score or len(chosen) >= k:
             break
-        # Diversity: a document's third sentence must clearly beat what other sources offer.
-        if per_doc.get(e.passage.doc_id, 0) >= 2 and any(o.passage.doc_id not in per_doc for o in scored[:20]):
+        # Diversity: a document's third sentence is skipped while another source offers one nearly as good.
+        if per_doc.get(e.passage.doc_id, 0) >= 2 and any(
+            o.passage.doc_id not in per_doc and o.score >= e.score - DIVERSITY_MARGIN for o in scored[:20]
+        ):
             continue
         take(e)
     chosen.sort(key=lambda e: e.score, reverse=True)

@@ -75,7 +75,10 @@ def stem(word: str) -> str:
         if len(w) > len(suffix) + 2 and w.endswith(suffix):
             if suffix == "es" and not w.endswith(("ses", "xes", "zes", "ches", "shes")):
                 continue  # "drones" -> "drone" (via "s"), but "taxes" -> "tax"
-            return w[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            w = w[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            if suffix in ("ed", "ing") and len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]  # "banned" -> "ban", "planning" -> "plan" (but "called", "passed" keep theirs)
+            return w
     return w
 
 

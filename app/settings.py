@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     # --- retrieval ---------------------------------------------------------
     top_k: int = Field(6, description="Number of chunks handed to the answer step after fusion.")
     retrieve_k: int = Field(20, description="Candidates taken from each side (dense, BM25) before fusion.")
+    dense_weight: float = Field(
+        1.0, description="Weight of the dense side in reciprocal-rank fusion (BM25's weight is 1.0)."
+    )
+    route_sources: bool = Field(
+        True,
+        description="When a question names publishers of indexed documents, add one sub-query per named publisher, "
+        "filtered to it, and fuse them with the whole question.",
+    )
 
     # --- answering ---------------------------------------------------------
     llm: Literal["extractive", "embedded", "openai", "ollama"] = Field(

@@ -11,16 +11,14 @@
 Only retrieval is measured (no LLM here); ``MockLLM`` is set so that nothing resolves an
 OpenAI model.
 
-``PROTOTYPES`` are candidate changes to ``app/retrieve.py`` measured on Dossier's own index
-(reported as ``prototype/<name>``, never used by the app): ``publisher_routing`` adds one
-publisher-filtered sub-query per publisher the question names.
+``PROTOTYPES`` are variants of Dossier's own retrieval measured on its index (reported as
+``prototype/<name>``): ``without_routing`` turns off the per-source sub-queries, so the report shows
+what routing adds. (The publisher-routing prototype that lived here, with its own RRF, moved into
+``app/retrieve.py``: ``route`` and ``reciprocal_rank_fusion``.)
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import re
 import shutil
 import time
 from collections.abc import Callable
@@ -94,89 +92,21 @@ def bm25(settings: Settings, folder: Path) -> tuple[Retrieve, dict[str, Any]]:
     return retrieve, info
 
 
-# --- prototypes of retrieval changes for app/retrieve.py (measured here, not shipped) ---------------
-
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
-ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-TEXT_DATE = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?", re.I)
-RRF_K = 60
+# --- variants of Dossier's own retrieval, measured on its index -----------------------------------
 
 
-def rrf(lists: list[list[Any]], k: int = RRF_K) -> list[Any]:
-    """Reciprocal-rank fusion keyed by chunk id (a chunk found by several lists is one entry, scores summed)."""
-    score: dict[str, float] = {}
-    keep: dict[str, Any] = {}
-    for ranked in lists:
-        for rank, p in enumerate(ranked):
-            score[p.chunk_id] = score.get(p.chunk_id, 0.0) + 1.0 / (k + rank + 1)
-            keep.setdefault(p.chunk_id, p)
-    return [keep[c] for c in sorted(score, key=lambda c: -score[c])]
+def without_routing(settings: Settings, folder: Path) -> tuple[Retrieve, dict[str, Any]]:
+    """Dossier with ``DOSSIER_ROUTE_SOURCES=false``: the whole question only, dense + BM25 fused by
+    the app's ``reciprocal_rank_fusion`` (what routing adds is the difference to Dossier's row)."""
+    from app.retrieve import HybridRetriever
 
-
-def publisher_mentions(query: str, publishers: list[str]) -> list[tuple[int, int, str]]:
-    """(start, end, publisher) of every publisher named in the query, longest names first, no overlaps."""
-    low = query.lower()
-    found: list[tuple[int, int, str]] = []
-    for pub in sorted(publishers, key=len, reverse=True):
-        for m in re.finditer(re.escape(pub.lower()), low):
-            if not any(a < m.end() and m.start() < b for a, b, _ in found):
-                found.append((m.start(), m.end(), pub))
-    return sorted(found)
-
-
-def date_window(text: str, default_year: int) -> tuple[str, str] | None:
-    """A +-1 day window around the first date in the text ('October 22, 2023', 'October 18th', '2023-11-24')."""
-    try:
-        if m := ISO_DATE.search(text):
-            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        elif m := TEXT_DATE.search(text):
-            day = dt.date(int(m.group(3) or default_year), MONTHS.index(m.group(1).lower()) + 1, int(m.group(2)))
-        else:
-            return None
-    except ValueError:
-        return None
-    return (day - dt.timedelta(days=1)).isoformat(), (day + dt.timedelta(days=1)).isoformat()
-
-
-def _publishers(settings: Settings) -> tuple[list[str], int]:
-    docs = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))["docs"].values()
-    years = [int(d["date"][:4]) for d in docs if str(d.get("date", ""))[:4].isdigit()]
-    return sorted({d["publisher"] for d in docs if d.get("publisher")}), max(years, default=dt.date.today().year)
-
-
-def routed(retriever: Any, query: str, publishers: list[str], default_year: int) -> list[Any]:
-    """The fused ranking of the whole query, plus one publisher-filtered ranking per publisher the query names,
-    queried with the clause around that mention (and a date window when the clause has a date), fused by RRF."""
-    from app.retrieve import Filters
-
-    base = retriever.retrieve(query, top_k=RANK_K)
-    mentions = publisher_mentions(query, publishers)
-    years = [int(y) for y in re.findall(r"\b(20\d\d)\b", query)]
-    lists = [base]
-    for i, (_, _, pub) in enumerate(mentions):
-        lo = mentions[i - 1][1] if i else 0
-        hi = mentions[i + 1][0] if i + 1 < len(mentions) else len(query)
-        clause = query[lo:hi]
-        window = date_window(clause, years[0] if years else default_year)
-        if window:
-            dated = retriever.retrieve(clause, Filters(publishers=[pub], date_from=window[0], date_to=window[1]), RANK_K)
-            if dated:
-                lists.append(dated)
-        lists.append(retriever.retrieve(clause, Filters(publishers=[pub]), RANK_K))
-    return rrf(lists)[:RANK_K] if len(lists) > 1 else base
-
-
-def prototype_publisher_routing(settings: Settings, folder: Path) -> tuple[Retrieve, dict[str, Any]]:
-    from app.retrieve import get_retriever
-
-    retriever = get_retriever(settings)
-    publishers, year = _publishers(settings)
-    info = {"change": "per-publisher clause sub-queries (+ date window), fused with the whole query by RRF", "publishers": len(publishers)}
-    return (lambda q: [p.text for p in routed(retriever, q, publishers, year)]), info
+    retriever = HybridRetriever(settings.model_copy(update={"route_sources": False}))
+    info = {"change": "no per-source sub-queries (DOSSIER_ROUTE_SOURCES=false)"}
+    return (lambda q: [p.text for p in retriever.retrieve(q, top_k=RANK_K)]), info
 
 
 PROTOTYPES: dict[str, Callable[[Settings, Path], tuple[Retrieve, dict[str, Any]]]] = {
-    "publisher_routing": prototype_publisher_routing,
+    "without_routing": without_routing,
 }
 
 BASELINES: dict[str, Callable[[Settings, Path], tuple[Retrieve, dict[str, Any]]]] = {

@@ -97,6 +97,13 @@ class Settings(BaseSettings):
     openai_api_key: str = Field("not-needed", description="API key for the OpenAI-compatible server.")
     ollama_host: str = Field("http://127.0.0.1:11434", description="Ollama host URL.")
     ollama_model: str = Field("smollm2:135m", description="Ollama model name.")
+    judge_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible endpoint of an LLM judge for `dossier eval --suite gold` (LlamaIndex "
+        "correctness and faithfulness scores). Unset: the judge is skipped.",
+    )
+    judge_model: str = Field("judge", description="Model name sent to the judge endpoint.")
+    judge_api_key: str = Field("not-needed", description="API key for the judge endpoint.")
 
     # --- serving -----------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `dossier serve` binds to.")

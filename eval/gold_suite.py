@@ -3,7 +3,9 @@
 For each answer mode it asks every question through ``app.answer.engine.ask`` (the
 same path as the CLI and the chat) and measures key-fact recall, citation validity
 (each citation is the exact slice of its source), sentence support, citation
-precision/recall against the gold documents, abstention, and latency.
+precision/recall against the gold documents, abstention, and latency. With a judge endpoint
+configured (``DOSSIER_JUDGE_BASE_URL``), ``eval/judge.py`` adds LlamaIndex correctness and
+faithfulness scores beside these figures; without one the report says it was skipped.
 """
 
 from __future__ import annotations
@@ -163,4 +165,7 @@ def run(
         agg = aggregate(records)
         agg["seconds"] = time.perf_counter() - t0
         results["modes"][mode] = {"metrics": agg, "threshold_curve": threshold_curve(records), "records": records}
+        from eval.judge import judge
+
+        results["modes"][mode]["judge"] = judge(s, questions, records)  # optional; beside, not inside, the metrics
     return results

@@ -81,6 +81,16 @@ def render_markdown(results: dict[str, Any]) -> str:
         for k, v in results["ratios"].items():
             parts.append(f"- {k}: {_fmt(v)}")
     for mode, r in results.get("modes", {}).items():
+        j = r.get("judge")
+        if j and j.get("skipped"):
+            parts.append(f"\n{j['skipped']}")
+        elif j:
+            parts.append(
+                f"\nLLM judge ({mode}, {j['model']} at {j['endpoint']}, {j['judged']} answered questions): "
+                f"correctness {j['correctness']:.2f}/5 (passing {j['correctness_pass']:.3f}), faithfulness {j['faithfulness']:.3f}"
+                + (f"; {len(j['errors'])} judge errors" if j.get("errors") else "")
+                + "."
+            )
         curve = r.get("threshold_curve") or []
         if curve:
             best = max(curve, key=lambda c: (c["f1"], c["accuracy"]))

@@ -318,10 +318,11 @@ class HybridRetriever:
     def dense(self, filters: Filters, k: int) -> BaseRetriever:
         return self.index.as_retriever(similarity_top_k=k, filters=filters.to_metadata_filters())
 
-    def bm25(self, filters: Filters, k: int) -> BaseRetriever:
+    def bm25(self, filters: Filters, k: int, retriever: Any = None) -> BaseRetriever:
         from app import bm25
 
-        _, retriever = bm25.load(self.settings)
+        if retriever is None:
+            _, retriever = bm25.load(self.settings)
         total = len(retriever.corpus) if retriever is not None and getattr(retriever, "corpus", None) else 0
         return FilteredBM25(retriever, filters, k, total)
 
@@ -366,11 +367,17 @@ class HybridRetriever:
     def candidate_lists(self, question: str, filters: Filters, k: int) -> list[tuple[str, list[NodeWithScore]]]:
         """("dense" | "bm25", hits) for the whole question, then for each sub-query (``route``), k per list."""
         queries = [SubQuery(question, filters), *self.sub_queries(question, filters)]
+        from app import bm25
+
         vectors = self.embedding.encode([q.text for q in queries])  # one encoder call for all of them
+        _, lexical = bm25.load(self.settings)  # one BM25 side for all of them
         lists: list[tuple[str, list[NodeWithScore]]] = []
         for q, vec in zip(queries, vectors, strict=True):
             bundle = QueryBundle(q.text, embedding=vec)
-            lists += [("dense", self.dense(q.filters, k).retrieve(bundle)), ("bm25", self.bm25(q.filters, k).retrieve(bundle))]
+            lists += [
+                ("dense", self.dense(q.filters, k).retrieve(bundle)),
+                ("bm25", self.bm25(q.filters, k, lexical).retrieve(bundle)),
+            ]
         return lists
 
     def retrieve(

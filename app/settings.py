@@ -79,8 +79,9 @@ class Settings(BaseSettings):
     )
     max_evidence: int = Field(5, description="Most evidence sentences placed in an answer or a prompt.")
     abstain_threshold: float = Field(
-        0.42,
-        description="Best evidence score below which Dossier answers that the documents do not answer the question.",
+        0.46,
+        description="Confidence below which Dossier answers that the documents do not answer the question "
+        "(best evidence score, lowered by the answerability checks, raised a little for long questions).",
     )
     support_threshold: float = Field(
         0.55, description="Support score a sentence needs against its cited passage to be kept."

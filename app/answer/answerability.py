@@ -28,6 +28,12 @@ from app.types import Passage
 MISSING_TERM_PENALTY = 0.15  # per topic word of the question found in no retrieved passage
 LONG_QUESTION_TERMS = 8  # long questions paraphrase more: the penalty shrinks past this many topic words
 UNANSWERED_FOCUS_PENALTY = 0.5  # the question asks for a number, share, date or officeholder the evidence lacks
+# Long questions ("Does the Verge article ... while TechCrunch ...?", 20 topic words) match any one
+# evidence sentence less well than short ones, so each topic word past SHORT_QUESTION_TERMS earns this
+# much confidence back. Fitted on the gold set and the MultiHop-RAG dev split together
+# (eval/reports/2026-11-24-abstention-calibration); checked on MultiHop-RAG test.
+SHORT_QUESTION_TERMS = 6
+LENGTH_CREDIT = 0.0175
 FOCUS_TOP = 3  # evidence sentences searched for the number / date / name the question asks for
 
 TIME_UNITS = {"day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours"}
@@ -40,6 +46,7 @@ class Assessment:
     confidence: float
     missing_terms: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # why confidence was lowered, for the analyst
+    length_credit: float = 0.0  # what a long question earned back; evidence bars come down by as much
 
 
 def counted_phrase(question: str) -> tuple[str, set[str]]:
@@ -94,7 +101,8 @@ def assess(question: str, chunks: list[Passage], scored: list[Evidence], vocab_e
         vocab |= content_words(p.text) | source_terms(p)
     missing = sorted(t for t in topic if not term_covered(t, vocab))
     scale = min(1.0, LONG_QUESTION_TERMS / max(1, len(topic)))
-    confidence = (scored[0].score if scored else 0.0) - MISSING_TERM_PENALTY * min(len(missing), 3) * scale
+    credit = LENGTH_CREDIT * max(0, len(topic_terms(question)) - SHORT_QUESTION_TERMS)
+    confidence = (scored[0].score if scored else 0.0) - MISSING_TERM_PENALTY * min(len(missing), 3) * scale + credit
     if missing:
         reasons.append("no retrieved passage mentions: " + ", ".join(missing))
 
@@ -120,4 +128,4 @@ def assess(question: str, chunks: list[Passage], scored: list[Evidence], vocab_e
     if lacking:
         confidence -= UNANSWERED_FOCUS_PENALTY
         reasons.append(lacking)
-    return Assessment(confidence=confidence, missing_terms=missing, reasons=reasons)
+    return Assessment(confidence=confidence, missing_terms=missing, reasons=reasons, length_credit=credit)

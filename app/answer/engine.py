@@ -120,7 +120,11 @@ def prepare(
     evidence: list[Evidence] = []
     if confidence >= settings.abstain_threshold:
         evidence = select(
-            scored, settings.max_evidence, settings.abstain_threshold * 0.8, len(parts), asks_for_list(standalone)
+            scored,
+            settings.max_evidence,
+            (settings.abstain_threshold - verdict.length_credit) * 0.8,
+            len(parts),
+            asks_for_list(standalone),
         )
         # Keep supporting sentences only when they are close to the lead, not everything above the bar;
         # sentences chosen for a part of the question (or as its list of names) always stay.

@@ -125,6 +125,7 @@ def prepare(
             (settings.abstain_threshold - verdict.length_credit) * 0.8,
             len(parts),
             asks_for_list(standalone),
+            [set(g) for g in dict.fromkeys(tuple(sq.filters.publishers) for sq in retriever.sub_queries(standalone, filters or Filters()))],
         )
         # Keep supporting sentences only when they are close to the lead, not everything above the bar;
         # sentences chosen for a part of the question (or as its list of names) always stay.

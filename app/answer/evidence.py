@@ -280,11 +280,20 @@ def score_sentences(question: str, q_vecs: np.ndarray, chunks: list[Passage], ve
     return out
 
 
-def select(scored: list[Evidence], k: int, min_score: float, parts: int = 1, want_list: bool = False) -> list[Evidence]:
+def select(
+    scored: list[Evidence],
+    k: int,
+    min_score: float,
+    parts: int = 1,
+    want_list: bool = False,
+    source_groups: list[set[str]] | None = None,
+) -> list[Evidence]:
     """Best ``k`` sentences above ``min_score``: first the best for each question part (and, for a
     "which <things>" question, the best sentence that lists names), then the rest by score,
-    skipping near-duplicates and spreading across sources. Sentences taken first get ``part`` set
-    (the list sentence counts as part ``parts``) so that the answer keeps them."""
+    skipping near-duplicates and spreading across sources. A question that names sources ("Does
+    The Verge ... while TechCrunch ...") gets the best sentence of each named source (``source_groups``:
+    one set of publishers per source named). Sentences taken first get ``part`` set (list and source
+    sentences count as part ``parts``) so that the answer keeps them."""
     chosen: list[Evidence] = []
     per_doc: dict[str, int] = {}
 
@@ -302,6 +311,10 @@ def select(scored: list[Evidence], k: int, min_score: float, parts: int = 1, wan
             best = max(candidates, key=lambda e: e.part_scores[j])
             if take(best):
                 best.part = j  # chosen for this part: the answer must keep it
+    for group in source_groups or []:
+        own = next((e for e in scored if e.score >= min_score and e.passage.publisher in group and e not in chosen), None)
+        if own is not None and all(c.passage.publisher not in group for c in chosen) and take(own):
+            own.part = max(parts, 1)
     if want_list:
         listing = next((e for e in scored if e.score >= min_score and ENUMERATION.search(e.passage.text)), None)
         if listing is not None and take(listing):

@@ -23,7 +23,7 @@ from app.settings import Settings
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 _lock = threading.Lock()
-_models: dict[tuple[str, str], Any] = {}
+_models: dict[tuple[str, str, str], Any] = {}
 
 
 def _package_dir() -> Path:
@@ -66,15 +66,38 @@ def model_dir(cache_dir: Path) -> Path:
     return target
 
 
-def load_sentence_transformer(settings: Settings) -> Any:
-    """One SentenceTransformer per process (per device), loaded lazily."""
-    key = (str(settings.cache_dir), settings.embed_device)
+def load_encoder(settings: Settings) -> Any:
+    """The encoder Dossier embeds with, one per process (per device), loaded lazily.
+
+    ``app.minilm.MiniLM`` (plain torch; a fresh ``dossier ask`` does not pay for importing
+    sentence-transformers) when the model directory is a BERT with mean pooling and normalisation,
+    as all-MiniLM-L6-v2 is; any other model directory is loaded with sentence-transformers.
+    """
+    key = ("encoder", str(settings.cache_dir), settings.embed_device)
     with _lock:
         if key not in _models:
-            from sentence_transformers import SentenceTransformer
+            from app.minilm import MiniLM, UnsupportedModel
 
             path = model_dir(settings.cache_dir)
-            _models[key] = SentenceTransformer(str(path), device=settings.embed_device, local_files_only=True)
+            try:
+                _models[key] = MiniLM(path, device=settings.embed_device)
+            except UnsupportedModel:
+                _models[key] = _sentence_transformer(path, settings.embed_device)
+        return _models[key]
+
+
+def _sentence_transformer(path: Path, device: str) -> Any:
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(path), device=device, local_files_only=True)
+
+
+def load_sentence_transformer(settings: Settings) -> Any:
+    """The same model as a SentenceTransformer (the reference the tests and the benchmark compare to)."""
+    key = ("sentence-transformers", str(settings.cache_dir), settings.embed_device)
+    with _lock:
+        if key not in _models:
+            _models[key] = _sentence_transformer(model_dir(settings.cache_dir), settings.embed_device)
         return _models[key]
 
 
@@ -101,11 +124,11 @@ def torch_threads(n: int | None) -> Iterator[None]:
 
 
 class DossierEmbedding(BaseEmbedding):
-    """LlamaIndex embedding over a local SentenceTransformer.
+    """LlamaIndex embedding over the local encoder (``load_encoder``).
 
     Written by hand because HuggingFaceEmbedding resolves models through the hub
-    and embeds in batches of 10; here the model comes from a path and
-    ``SentenceTransformer.encode`` batches by sorted length (less padding).
+    and embeds in batches of 10; here the model comes from a path and ``encode``
+    batches by sorted length (less padding).
     """
 
     batch_size: int = 32
@@ -172,6 +195,6 @@ def use_bf16(settings: Settings) -> bool:
 
 
 def get_embedding(settings: Settings) -> DossierEmbedding:
-    emb = DossierEmbedding(load_sentence_transformer(settings), batch_size=settings.embed_batch_size)
+    emb = DossierEmbedding(load_encoder(settings), batch_size=settings.embed_batch_size)
     emb.bf16 = use_bf16(settings)
     return emb

@@ -43,6 +43,16 @@ QUESTIONS = [
 ]
 
 
+def machine() -> str:
+    try:
+        flags = set(Path("/proc/cpuinfo").read_text().split())
+    except OSError:
+        flags = set()
+    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    bf16 = "native bf16" if {"avx512_bf16", "amx_bf16"} & flags else "no bf16"
+    return f"{os.cpu_count()} cores, {isa}, {bf16}"
+
+
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -68,21 +78,26 @@ def build_bench_corpus(folder: Path, multihop: Path | None) -> int:
 
 
 def bench_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, Any]:
-    from app.embedding import get_embedding, load_sentence_transformer
+    from app.embedding import get_embedding, load_encoder, load_sentence_transformer
     from app.ingest.pipeline import ingest_paths
     from app.store import get_collection
 
     settings = base.model_copy(update={"index_dir": work / "ingest-index", "corpus_dir": corpus, "embed_cache": False})
-    load_sentence_transformer(settings)  # model load is not ingestion
+    load_encoder(settings)  # model load is not ingestion
     t0 = time.perf_counter()
     report = ingest_paths(settings, [corpus])
     ingest_s = time.perf_counter() - t0
     texts = get_collection(settings).get(include=["documents"])["documents"]
     emb = get_embedding(settings)
-    tokens = sum(len(t) for t in emb._model.tokenizer(texts, add_special_tokens=False)["input_ids"])
+    # The reference: sentence-transformers' own encode of the very strings Dossier embedded.
+    st = load_sentence_transformer(settings)
+    tokens = sum(len(t) for t in st.tokenizer(texts, add_special_tokens=False)["input_ids"])
     t0 = time.perf_counter()
-    emb._model.encode(texts, batch_size=settings.embed_batch_size, normalize_embeddings=True, show_progress_bar=False)
+    st.encode(texts, batch_size=settings.embed_batch_size, normalize_embeddings=True, show_progress_bar=False)
     raw_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    emb.encode(texts)
+    dossier_encode_s = time.perf_counter() - t0
 
     # LlamaIndex defaults as a new user writes them: reader, default splitter, metadata embedded.
     import chromadb
@@ -110,6 +125,8 @@ def bench_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, Any]:
         "dossier_chunks_per_s": report.chunks / ingest_s,
         "dossier_tokens_per_s": tokens / ingest_s,
         "raw_encode_s": raw_s,
+        "dossier_encoder_encode_s": dossier_encode_s,
+        "ratio_dossier_encoder_vs_sentence_transformers": raw_s / dossier_encode_s,
         "llamaindex_defaults_s": li_s,
         "ratio_ingest_vs_raw_encode": raw_s / ingest_s,
         "ratio_ingest_vs_llamaindex_defaults": li_s / ingest_s,
@@ -121,9 +138,9 @@ def bench_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, Any]:
 def bench_encoder(base: Settings, n: int = 256) -> dict[str, Any]:
     import torch
 
-    from app.embedding import cpu_has_native_bf16, load_sentence_transformer
+    from app.embedding import cpu_has_native_bf16, load_encoder
 
-    model = load_sentence_transformer(base)
+    model = load_encoder(base)
     text = (PROJECT_ROOT / "corpus" / "treasury-2021-12-16-eight-chinese-tech-firms.md").read_text(encoding="utf-8")
     words = text.split()
     passages = [" ".join(words[i % 200 : i % 200 + 180]) for i in range(n)]
@@ -221,26 +238,150 @@ def bench_scale(base: Settings, corpus: Path, work: Path, sizes: list[int]) -> l
     return rows
 
 
-def bench_cold_start(index_dir: Path, corpus: Path) -> dict[str, Any]:
+def _start_chroma_server(path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``chroma run`` on a free loopback port (as ``make chroma`` and tests/test_server_mode.py)."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    chroma = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2).read()
+            return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("chroma run did not become ready in 60 s")
+
+
+def _copy_sqlite(src: Path, dst: Path) -> None:
+    import sqlite3
+
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(str(src)) as a, sqlite3.connect(str(dst)) as b:
+        a.backup(b)
+
+
+def bench_server_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, Any]:
+    """Ingest of the same corpus into the embedded store and through a ``chroma run`` server on loopback.
+
+    Twice each: from scratch (encoder included), then with every chunk embedding already in the
+    embedding cache, so the second pair measures what differs (vector-store writes over HTTP, and
+    the BM25 side rebuilt from the server's chunks) without the encoder hiding it.
+    """
+    from app.embedding import load_encoder
+    from app.ingest.pipeline import ingest_paths
+    from app.store import forget_clients
+
+    load_encoder(base)  # model load is not ingestion
+    proc, url = _start_chroma_server(work / "chroma-server")
+    out: dict[str, Any] = {"server": "chroma run on loopback (same machine)"}
+    try:
+        runs = [
+            ("embedded_full", {"index_dir": work / "srv-a"}),
+            ("server_full", {"index_dir": work / "srv-b", "chroma_url": url, "collection": "bench-full"}),
+            ("embedded_cached", {"index_dir": work / "srv-c"}),
+            ("server_cached", {"index_dir": work / "srv-d", "chroma_url": url, "collection": "bench-cached"}),
+        ]
+        for name, update in runs:
+            settings = base.model_copy(update={"corpus_dir": corpus, "embed_cache": True, **update})
+            if name.endswith("_cached"):
+                _copy_sqlite(work / "srv-a" / "embed-cache.sqlite", settings.index_dir / "embed-cache.sqlite")
+            forget_clients()
+            t0 = time.perf_counter()
+            report = ingest_paths(settings, [corpus])
+            out[f"{name}_s"] = time.perf_counter() - t0
+            out[f"{name}_chunks_embedded"] = report.chunks_embedded
+            out["chunks"] = report.chunks
+            print(f"  {name}: {out[f'{name}_s']:.1f} s, {report.chunks} chunks, {report.chunks_embedded} embedded", flush=True)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        forget_clients()
+    out["ratio_server_vs_embedded_full"] = out["server_full_s"] / out["embedded_full_s"]
+    out["ratio_server_vs_embedded_cached"] = out["server_cached_s"] / out["embedded_cached_s"]
+    return out
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_cold_start(index_dir: Path, corpus: Path, runs: int = 3) -> dict[str, Any]:
+    """New process to first answer (``dossier ask``) and to the chat page served (``dossier serve``)."""
+    import urllib.request
+
     env = {**os.environ, "DOSSIER_INDEX_DIR": str(index_dir), "DOSSIER_CORPUS_DIR": str(corpus)}
-    times = []
-    for _ in range(2):
+    if not (index_dir / "manifest.json").exists():  # --skip ingest: index the sample corpus
+        env["DOSSIER_CORPUS_DIR"] = str(PROJECT_ROOT / "corpus")
+        subprocess.run([sys.executable, "-m", "app", "ingest", "--json"], env=env, capture_output=True, check=True)
+    ask, serve = [], []
+    for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "app", "ask", "Why was DJI sanctioned?", "--json"], env=env, capture_output=True, check=True)
-        times.append(time.perf_counter() - t0)
-    return {"ask_cold_start_s": statistics.median(times)}
+        subprocess.run(
+            [sys.executable, "-m", "app", "ask", "Why was DJI sanctioned?", "--json"], env=env, capture_output=True, check=True
+        )
+        ask.append(time.perf_counter() - t0)
+    for _ in range(runs):
+        port = _free_port()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--port", str(port)], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            while time.perf_counter() - t0 < 120:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as resp:
+                        if resp.status == 200 and resp.read():
+                            serve.append(time.perf_counter() - t0)
+                            break
+                except OSError:
+                    if proc.poll() is not None:
+                        raise RuntimeError("dossier serve exited before serving the page") from None
+                    time.sleep(0.1)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return {
+        "ask_cold_start_s": statistics.median(ask),
+        "ask_cold_start_runs_s": [round(t, 2) for t in ask],
+        "serve_page_ready_s": statistics.median(serve) if serve else None,
+        "serve_page_ready_runs_s": [round(t, 2) for t in serve],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="dossier bench")
     p.add_argument("--data", type=Path, default=PROJECT_ROOT.parent / "shared" / "benchmarks" / "multihop-rag-500" / "queries.json")
     p.add_argument("--sizes", default="1000,10000,100000", help="index sizes for retrieval latency (add 1000000 for 1M)")
-    p.add_argument("--skip", default="", help="comma-separated parts to skip: ingest,encoder,scale,cold")
+    p.add_argument("--skip", default="", help="comma-separated parts to skip: ingest,encoder,server,scale,cold")
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "eval" / "reports")
+    p.add_argument("--name", default="", help="report folder name under --out (default: <date>-bench)")
     args = p.parse_args(argv or [])
     skip = set(filter(None, args.skip.split(",")))
     base = get_settings()
-    results: dict[str, Any] = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": f"{os.cpu_count()} cores"}
+    results: dict[str, Any] = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine()}
     with tempfile.TemporaryDirectory(prefix="dossier-bench-") as tmp:
         work = Path(tmp)
         corpus = work / "corpus"
@@ -254,14 +395,18 @@ def main(argv: list[str] | None = None) -> int:
             print("encoder ...", flush=True)
             results["encoder"] = bench_encoder(base)
             print(f"  {results['encoder']}", flush=True)
-        if "cold" not in skip and "ingest" not in skip:
+        if "cold" not in skip:
             print("cold start ...", flush=True)
-            results["cold_start"] = bench_cold_start(work / "ingest-index", corpus)
+            cold_index = work / "ingest-index" if "ingest" not in skip else work / "cold-index"
+            results["cold_start"] = bench_cold_start(cold_index, corpus)
             print(f"  {results['cold_start']}", flush=True)
+        if "server" not in skip:
+            print("ingest through a chroma server vs embedded ...", flush=True)
+            results["server_ingest"] = bench_server_ingest(base, corpus, work)
         if "scale" not in skip:
             print("retrieval latency at scale ...", flush=True)
             results["scale"] = bench_scale(base, corpus, work, [int(s) for s in args.sizes.split(",") if s])
-    folder = args.out / f"{dt.date.today().isoformat()}-bench"
+    folder = args.out / (args.name or f"{dt.date.today().isoformat()}-bench")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "bench.json").write_text(json.dumps(results, indent=1))
     print(render_table(results))
@@ -271,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def render_table(r: dict[str, Any]) -> str:
     lines = [f"# Dossier benchmark ({r['date']}, {r['machine']})", "", "| figure | value |", "| --- | --- |"]
-    for section in ("ingest", "encoder", "cold_start"):
+    for section in ("ingest", "encoder", "server_ingest", "cold_start"):
         for k, v in r.get(section, {}).items():
             lines.append(f"| {section}.{k} | {v:.3f} |" if isinstance(v, float) else f"| {section}.{k} | {v} |")
     if r.get("scale"):

@@ -1,0 +1,188 @@
+"""all-MiniLM-L6-v2 (BERT, mean pooling, L2 normalisation) in plain torch.
+
+Hand-written on purpose, for cold start: importing sentence-transformers pulls in transformers,
+scikit-learn, scipy and torch.distributed, which took 6-9 s of a fresh ``dossier ask`` (13-15 s in
+all) on the 2-core development machine. This module needs only torch, safetensors and the
+``tokenizers`` library, reads the same files (``model.safetensors``, ``tokenizer.json``,
+``sentence_bert_config.json``) and computes the same function: ``tests/test_minilm.py`` checks its
+embeddings against ``SentenceTransformer.encode`` (cosine >= 0.99999 on several hundred texts,
+including empty, very long, non-Latin and whitespace-padded ones). A model directory of any other
+shape (not a BERT with mean pooling and normalisation) is refused, and Dossier then loads it with
+sentence-transformers (``app.embedding.load_encoder``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+class UnsupportedModel(ValueError):
+    """The model directory is not a BERT with mean pooling and normalisation."""
+
+
+def _read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_model_dir(path: Path) -> dict[str, Any]:
+    """The BERT config of ``path``, or UnsupportedModel when this module cannot reproduce it."""
+    try:
+        cfg = _read_json(path / "config.json")
+        modules = _read_json(path / "modules.json")
+        pooling = _read_json(path / "1_Pooling" / "config.json")
+    except (OSError, ValueError) as exc:
+        raise UnsupportedModel(f"incomplete model directory {path}: {exc}") from exc
+    types = [m.get("type", "") for m in modules]
+    if types != [
+        "sentence_transformers.models.Transformer",
+        "sentence_transformers.models.Pooling",
+        "sentence_transformers.models.Normalize",
+    ]:
+        raise UnsupportedModel(f"modules {types}")
+    if cfg.get("model_type") != "bert" or cfg.get("hidden_act") != "gelu":
+        raise UnsupportedModel(f"model_type {cfg.get('model_type')}, hidden_act {cfg.get('hidden_act')}")
+    if cfg.get("position_embedding_type", "absolute") != "absolute":
+        raise UnsupportedModel("position embeddings are not absolute")
+    wanted = {"pooling_mode_mean_tokens": True}
+    for key, value in pooling.items():
+        if key.startswith("pooling_mode") and bool(value) != wanted.get(key, False):
+            raise UnsupportedModel(f"pooling {pooling}")
+    if not (path / "model.safetensors").is_file() or not (path / "tokenizer.json").is_file():
+        raise UnsupportedModel("model.safetensors or tokenizer.json missing")
+    return cfg
+
+
+class MiniLM:
+    """``encode(texts, batch_size, normalize_embeddings, ...)`` like ``SentenceTransformer.encode``.
+
+    Weights are read with safetensors' numpy loader and shared with torch without a copy; torch
+    itself is imported at the first ``encode``.
+    """
+
+    def __init__(self, path: Path, device: str = "cpu") -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        cfg = check_model_dir(path)
+        try:
+            st_cfg = _read_json(path / "sentence_bert_config.json")
+        except (OSError, ValueError):
+            st_cfg = {}
+        self.max_seq_length = int(min(st_cfg.get("max_seq_length") or 512, cfg["max_position_embeddings"]))
+        self.do_lower_case = bool(st_cfg.get("do_lower_case", False))
+        self.hidden = int(cfg["hidden_size"])
+        self.heads = int(cfg["num_attention_heads"])
+        self.eps = float(cfg.get("layer_norm_eps", 1e-12))
+        self.device = device
+        self._torch: dict[str, Any] | None = None
+        self._torch_lock = threading.Lock()
+
+        tok = Tokenizer.from_file(str(path / "tokenizer.json"))
+        tok.no_padding()
+        tok.enable_truncation(max_length=self.max_seq_length)
+        self._tokenizer = tok
+
+        w = {
+            k.removeprefix("bert."): v.astype(np.float32) for k, v in load_file(str(path / "model.safetensors")).items()
+        }
+        self.w: dict[str, np.ndarray] = {
+            "word": w["embeddings.word_embeddings.weight"],
+            "position": w["embeddings.position_embeddings.weight"],
+            "token_type": w["embeddings.token_type_embeddings.weight"][0],
+            "ln_w": w["embeddings.LayerNorm.weight"],
+            "ln_b": w["embeddings.LayerNorm.bias"],
+        }
+        self.n_layers = int(cfg["num_hidden_layers"])
+        for i in range(self.n_layers):
+            p = f"encoder.layer.{i}."
+            self.w[f"{i}.qkv_w"] = np.concatenate(
+                [w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")]
+            )
+            self.w[f"{i}.qkv_b"] = np.concatenate(
+                [w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")]
+            )
+            for name, key in (
+                ("o", "attention.output.dense"),
+                ("ln1", "attention.output.LayerNorm"),
+                ("i", "intermediate.dense"),
+                ("d", "output.dense"),
+                ("ln2", "output.LayerNorm"),
+            ):
+                self.w[f"{i}.{name}_w"] = w[p + key + ".weight"]
+                self.w[f"{i}.{name}_b"] = w[p + key + ".bias"]
+
+    def token_ids(self, texts: list[str], add_special_tokens: bool = True) -> list[list[int]]:
+        texts = [t.lower() for t in texts] if self.do_lower_case else list(texts)
+        return [e.ids for e in self._tokenizer.encode_batch(texts, add_special_tokens=add_special_tokens)]
+
+    def _batches(self, texts: list[str], batch_size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+        """(row indices, ids, mask) per batch of similar lengths, longest first, as sentence-transformers."""
+        ids = self.token_ids([str(t).strip() for t in texts])
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+        step = max(1, batch_size)
+        for start in range(0, len(order), step):
+            chunk = order[start : start + step]
+            width = max(len(ids[i]) for i in chunk)
+            batch = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                batch[row, : len(ids[i])] = ids[i]
+                mask[row, : len(ids[i])] = 1
+            yield chunk, batch, mask
+
+    def _torch_weights(self) -> dict[str, Any]:
+        import torch
+
+        with self._torch_lock:
+            if self._torch is None:
+                self._torch = {k: torch.from_numpy(v).to(self.device) for k, v in self.w.items()}
+            return self._torch
+
+    def _forward_torch(self, ids: Any, mask: Any) -> Any:
+        import torch
+        import torch.nn.functional as F
+
+        w, h, nh, eps = self._torch_weights(), self.hidden, self.heads, self.eps
+        b, t = ids.shape
+        x = w["word"][ids] + w["position"][:t] + w["token_type"]
+        x = F.layer_norm(x, (h,), w["ln_w"], w["ln_b"], eps=eps)
+        attend = mask.bool()[:, None, None, :]
+        for i in range(self.n_layers):
+            q, k, v = F.linear(x, w[f"{i}.qkv_w"], w[f"{i}.qkv_b"]).view(b, t, 3, nh, h // nh).permute(2, 0, 3, 1, 4)
+            a = F.scaled_dot_product_attention(q, k, v, attn_mask=attend).transpose(1, 2).reshape(b, t, h)
+            x = F.layer_norm(
+                F.linear(a, w[f"{i}.o_w"], w[f"{i}.o_b"]) + x, (h,), w[f"{i}.ln1_w"], w[f"{i}.ln1_b"], eps=eps
+            )
+            y = F.linear(F.gelu(F.linear(x, w[f"{i}.i_w"], w[f"{i}.i_b"])), w[f"{i}.d_w"], w[f"{i}.d_b"])
+            x = F.layer_norm(y + x, (h,), w[f"{i}.ln2_w"], w[f"{i}.ln2_b"], eps=eps)
+        m = mask.unsqueeze(-1).to(x.dtype)
+        return ((x * m).sum(1) / torch.clamp(m.sum(1), min=1e-9)).float()
+
+    def encode(
+        self,
+        texts: list[str],
+        batch_size: int = 32,
+        normalize_embeddings: bool = True,
+        convert_to_numpy: bool = True,
+        show_progress_bar: bool = False,
+    ) -> np.ndarray:
+        """Embeddings (numpy, float32) in the order of ``texts``, batched by length like sentence-transformers."""
+        import torch
+        import torch.nn.functional as F
+
+        del normalize_embeddings, convert_to_numpy, show_progress_bar  # always normalised numpy; no progress bar
+        out = np.empty((len(texts), self.hidden), dtype=np.float32)
+        with torch.inference_mode():
+            for chunk, ids, mask in self._batches(texts, batch_size):
+                vec = self._forward_torch(torch.from_numpy(ids).to(self.device), torch.from_numpy(mask).to(self.device))
+                # The model's own Normalize module (check_model_dir requires it): sentence-transformers
+                # normalises whatever ``normalize_embeddings`` says, and so does this.
+                vec = F.normalize(vec, p=2, dim=1)
+                out[chunk] = vec.cpu().numpy()
+        return out

@@ -32,7 +32,7 @@ from app.types import ABSTAIN_TEXT, Answer, Citation
 
 MAX_QUESTION_CHARS = 1000
 RELATED_SHOWN = 3
-SUPPORTING_RATIO = 0.75  # supporting sentences must score at least this share of the lead's score
+SUPPORTING_RATIO = 0.6  # supporting sentences must score at least this share of the lead's score
 FOLLOW_UP = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|his|her|the company|the firm)\b", re.I)
 
 

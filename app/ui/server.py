@@ -65,7 +65,6 @@ def serve(host: str | None = None, port: int | None = None, insecure: bool = Fal
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "root", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    threading.Thread(target=warm_up, args=(settings,), name="dossier-warm-up", daemon=True).start()
     demo = build_app(settings)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=64)
     try:
@@ -88,6 +87,9 @@ def serve(host: str | None = None, port: int | None = None, insecure: bool = Fal
     except OSError as exc:
         print(f"error: cannot serve on {host}:{port}: {exc}", file=sys.stderr)
         return 1
+    # Warm up once the page is served: started before build_app, the warm-up's imports and model
+    # load competed with gradio's for the GIL and the 2 cores and delayed the page by several seconds.
+    threading.Thread(target=warm_up, args=(settings,), name="dossier-warm-up", daemon=True).start()
     shown = f"[{host}]" if ":" in host else host
     print(f"Dossier chat: http://{shown}:{port}", flush=True)
     try:

@@ -238,6 +238,73 @@ def bench_scale(base: Settings, corpus: Path, work: Path, sizes: list[int]) -> l
     return rows
 
 
+def bench_bm25_scale(base: Settings, corpus: Path, work: Path, sizes: list[int]) -> list[dict[str, Any]]:
+    """The BM25 side alone at sizes where a whole hybrid index is too slow to build here (1M chunks).
+
+    Built exactly as ``app.bm25.build`` builds it (LlamaIndex BM25Retriever, bm25s, English
+    stemmer), persisted, loaded back memory-mapped as ``app.bm25.load`` does, then queried. Every
+    passage is a distinct random draw of 6 corpus sentences.
+    """
+    import gc
+
+    import Stemmer
+    from llama_index.core.schema import TextNode
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    rng = random.Random(11)
+    rows = []
+    for size in sizes:
+        folder = work / f"bm25-{size}"
+        t0 = time.perf_counter()
+        nodes = [TextNode(id_=f"c{i:08d}", text=t, metadata={"doc_id": f"d{i // 50}"}) for i, t in enumerate(_passages(corpus, size, rng))]
+        make_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        retriever = BM25Retriever.from_defaults(
+            nodes=nodes, similarity_top_k=base.retrieve_k, stemmer=Stemmer.Stemmer("english"), language="english"
+        )
+        retriever.persist(str(folder), show_progress=False)
+        build_s = time.perf_counter() - t0
+        del retriever, nodes
+        gc.collect()
+        rss_before = _rss_now_mb()
+        t0 = time.perf_counter()
+        loaded = BM25Retriever.from_persist_dir(str(folder), show_progress=False, mmap=True)
+        load_s = time.perf_counter() - t0
+        loaded.retrieve("warm up question")
+        lat = []
+        for q in QUESTIONS * 3:
+            t = time.perf_counter()
+            loaded.retrieve(q)
+            lat.append((time.perf_counter() - t) * 1000)
+        rows.append(
+            {
+                "chunks": size,
+                "passages_s": make_s,
+                "build_s": build_s,
+                "load_s": load_s,
+                "disk_mb": dir_mb(folder),
+                "retrieve_p50_ms": percentile(lat, 50),
+                "retrieve_p95_ms": percentile(lat, 95),
+                "rss_added_by_loaded_index_mb": _rss_now_mb() - rss_before,
+                "peak_rss_mb": rss_mb(),
+            }
+        )
+        print(f"  bm25 {size}: {rows[-1]}", flush=True)
+        del loaded
+        shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+def _rss_now_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def _start_chroma_server(path: Path) -> tuple[subprocess.Popen[bytes], str]:
     """``chroma run`` on a free loopback port (as ``make chroma`` and tests/test_server_mode.py)."""
     import socket
@@ -375,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="dossier bench")
     p.add_argument("--data", type=Path, default=PROJECT_ROOT.parent / "shared" / "benchmarks" / "multihop-rag-500" / "queries.json")
     p.add_argument("--sizes", default="1000,10000,100000", help="index sizes for retrieval latency (add 1000000 for 1M)")
+    p.add_argument("--bm25-sizes", default="", help="also time the BM25 side alone at these sizes (e.g. 1000000)")
     p.add_argument("--skip", default="", help="comma-separated parts to skip: ingest,encoder,server,scale,cold")
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "eval" / "reports")
     p.add_argument("--name", default="", help="report folder name under --out (default: <date>-bench)")
@@ -403,6 +471,9 @@ def main(argv: list[str] | None = None) -> int:
         if "server" not in skip:
             print("ingest through a chroma server vs embedded ...", flush=True)
             results["server_ingest"] = bench_server_ingest(base, corpus, work)
+        if args.bm25_sizes:
+            print("BM25 side alone at scale ...", flush=True)
+            results["bm25_scale"] = bench_bm25_scale(base, corpus, work, [int(x) for x in args.bm25_sizes.split(",") if x])
         if "scale" not in skip:
             print("retrieval latency at scale ...", flush=True)
             results["scale"] = bench_scale(base, corpus, work, [int(s) for s in args.sizes.split(",") if s])
@@ -419,6 +490,13 @@ def render_table(r: dict[str, Any]) -> str:
     for section in ("ingest", "encoder", "server_ingest", "cold_start"):
         for k, v in r.get(section, {}).items():
             lines.append(f"| {section}.{k} | {v:.3f} |" if isinstance(v, float) else f"| {section}.{k} | {v} |")
+    if r.get("bm25_scale"):
+        lines += ["", "| BM25 alone, chunks | build s | load s | disk MB | p50 ms | p95 ms | RSS of loaded index MB |", "| --- | --- | --- | --- | --- | --- | --- |"]
+        for row in r["bm25_scale"]:
+            lines.append(
+                f"| {row['chunks']:,} | {row['build_s']:.1f} | {row['load_s']:.2f} | {row['disk_mb']:.0f} | "
+                f"{row['retrieve_p50_ms']:.1f} | {row['retrieve_p95_ms']:.1f} | {row['rss_added_by_loaded_index_mb']:.0f} |"
+            )
     if r.get("scale"):
         lines += ["", "| chunks | build s | disk MB | BM25 MB | p50 ms | p95 ms | RSS MB |", "| --- | --- | --- | --- | --- | --- | --- |"]
         for row in r["scale"]:

@@ -346,10 +346,14 @@ def bench_server_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, A
     embedding cache, so the second pair measures what differs (vector-store writes over HTTP, and
     the BM25 side rebuilt from the server's chunks) without the encoder hiding it.
     """
+    import logging
+
     from app.embedding import load_encoder
     from app.ingest.pipeline import ingest_paths
     from app.store import forget_clients
 
+    for noisy in ("httpx", "httpcore"):  # one INFO line per HTTP request otherwise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     load_encoder(base)  # model load is not ingestion
     proc, url = _start_chroma_server(work / "chroma-server")
     out: dict[str, Any] = {"server": "chroma run on loopback (same machine)"}

@@ -61,7 +61,7 @@ class Settings(BaseSettings):
 
     # --- retrieval ---------------------------------------------------------
     top_k: int = Field(6, description="Number of chunks handed to the answer step after fusion.")
-    retrieve_k: int = Field(20, description="Candidates taken from each side (dense, BM25) before fusion.")
+    retrieve_k: int = Field(10, description="Candidates taken from each side (dense, BM25) before fusion.")
     dense_weight: float = Field(
         1.0, description="Weight of the dense side in reciprocal-rank fusion (BM25's weight is 1.0)."
     )

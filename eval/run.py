@@ -15,10 +15,10 @@ REPORTS = PROJECT_ROOT / "eval" / "reports"
 
 def parse(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="dossier eval", description="Measure Dossier's accuracy and latency.")
-    p.add_argument("--suite", choices=["gold", "multihop"], default="gold")
+    p.add_argument("--suite", choices=["gold", "multihop", "sweep"], default="gold")
     p.add_argument("--gold", type=Path, help="gold set JSON (gold suite)")
-    p.add_argument("--data", type=Path, help="MultiHop-RAG queries.json (multihop suite)")
-    p.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    p.add_argument("--data", type=Path, help="MultiHop-RAG queries.json (multihop and sweep suites)")
+    p.add_argument("--split", choices=["dev", "test", "all"], help="MultiHop-RAG split (default: test; the sweep allows dev only)")
     p.add_argument("--modes", default="extractive", help="comma-separated answer modes, e.g. extractive,embedded")
     p.add_argument("--name", default="", help="report name (default: the suite)")
     p.add_argument("--out", type=Path, default=REPORTS, help="reports folder")
@@ -52,13 +52,31 @@ def main(argv: list[str] | None = None) -> int:
         from eval import gold_suite
 
         results = gold_suite.run(settings, args.gold or gold_suite.DEFAULT_GOLD, modes)
+    elif args.suite == "sweep":
+        from eval import sweep
+
+        if not args.data:
+            print("error: --data PATH to MultiHop-RAG queries.json is required for the sweep")
+            return 2
+        if (args.split or "dev") != "dev":
+            print("error: the sweep tunes on the dev split only; the test split is kept for the final measurement")
+            return 2
+        results = sweep.run(settings, args.data, "dev", limit=args.limit)
+        results["date"] = dt.datetime.now().isoformat(timespec="seconds")
+        folder = args.out / f"{dt.date.today().isoformat()}-{args.name or 'sweep'}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "metrics.json").write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str))
+        (folder / "summary.md").write_text(sweep.render_markdown(results))
+        print((folder / "summary.md").read_text().split("## Every configuration")[0])
+        print(f"report: {folder}")
+        return 0
     else:
         from eval import multihop_suite
 
         if not args.data:
             print("error: --data PATH to MultiHop-RAG queries.json is required for the multihop suite")
             return 2
-        results = multihop_suite.run(settings, args.data, args.split, modes, limit=args.limit)
+        results = multihop_suite.run(settings, args.data, args.split or "test", modes, limit=args.limit)
     results["date"] = dt.datetime.now().isoformat(timespec="seconds")
     results["settings"] = {k: str(v) for k, v in settings.model_dump().items()}
     folder = write_report(results, args.out, args.name or args.suite)

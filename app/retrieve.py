@@ -369,7 +369,9 @@ class HybridRetriever:
         queries = [SubQuery(question, filters), *self.sub_queries(question, filters)]
         from app import bm25
 
-        vectors = self.embedding.encode([q.text for q in queries])  # one encoder call for all of them
+        texts = list(dict.fromkeys(q.text for q in queries))  # sub-queries often repeat the question or a clause
+        by_text = dict(zip(texts, self.embedding.encode(texts), strict=True))  # one encoder call for all of them
+        vectors = [by_text[q.text] for q in queries]
         _, lexical = bm25.load(self.settings)  # one BM25 side for all of them
         lists: list[tuple[str, list[NodeWithScore]]] = []
         for q, vec in zip(queries, vectors, strict=True):

@@ -6,7 +6,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from app.settings import Settings
 from eval.judge import judge
@@ -24,9 +24,9 @@ RECORDS = [
 
 
 class _Judge(BaseHTTPRequestHandler):
-    prompts: list[str] = []
+    prompts: ClassVar[list[str]] = []
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         prompt = " ".join(str(m.get("content", "")) for m in body["messages"])
         _Judge.prompts.append(prompt)

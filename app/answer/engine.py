@@ -22,6 +22,7 @@ from app.answer.evidence import (
     asks_for_list,
     score_sentences,
     select,
+    split_passage,
     split_question,
 )
 from app.answer.llm import LLMUnavailable, complete, get_llm
@@ -32,6 +33,7 @@ from app.types import ABSTAIN_TEXT, Answer, Citation
 
 MAX_QUESTION_CHARS = 1000
 RELATED_SHOWN = 3
+SPARE_CHUNKS = 3
 SUPPORTING_RATIO = 0.6  # supporting sentences must score at least this share of the lead's score
 FOLLOW_UP = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|his|her|the company|the firm)\b", re.I)
 
@@ -109,7 +111,10 @@ def prepare(
     standalone = standalone_question(q, history or [], settings)
     timings: dict[str, float] = {}
     retriever = get_retriever(settings)
-    chunks = retriever.retrieve(standalone, filters=filters, timings=timings)
+    # A few spare chunks stand in for any chunk with no usable sentence (only headings, or only text
+    # addressed to a model, which split_passage drops): such a chunk must not take an evidence slot.
+    found = retriever.retrieve(standalone, filters=filters, top_k=settings.top_k + SPARE_CHUNKS, timings=timings)
+    chunks = [c for c in found if split_passage(c)][: settings.top_k]
     t1 = time.perf_counter()
     vectors = _sentence_vectors(retriever.embedding)
     parts = split_question(standalone)

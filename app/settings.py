@@ -81,7 +81,12 @@ class Settings(BaseSettings):
     abstain_threshold: float = Field(
         0.46,
         description="Confidence below which Dossier answers that the documents do not answer the question "
-        "(best evidence score, lowered by the answerability checks, raised a little for long questions).",
+        "(best evidence score, lowered by the answerability checks).",
+    )
+    abstain_threshold_long: float = Field(
+        0.135,
+        description="The same bar for long multi-clause questions (more than 10 topic words), which match "
+        "any one evidence sentence less well.",
     )
     support_threshold: float = Field(
         0.55, description="Support score a sentence needs against its cited passage to be kept."

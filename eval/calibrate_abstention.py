@@ -1,13 +1,14 @@
-"""Fit the abstention threshold and the long-question credit on the gold set and MultiHop-RAG dev together.
+"""Fit the two abstention thresholds on the gold set and MultiHop-RAG dev together.
 
 Usage (after `dossier eval --suite gold` and `dossier eval --suite multihop --split dev` wrote their reports):
 
     python -m eval.calibrate_abstention GOLD_REPORT/metrics.json MULTIHOP_DEV_REPORT/metrics.json
 
-Each record carries the answer's confidence; the credit a long question earned is taken back out, and a
-grid search picks (threshold, credit per topic word) maximising the worse of the two kinds' abstention
-accuracy on the gold set plus the same on MultiHop dev. Writes eval/reports/<date>-abstention-calibration/.
-Only dev data is used; MultiHop test stays held out.
+Questions with more than ``LONG_QUESTION_WORDS`` topic words are held to DOSSIER_ABSTAIN_THRESHOLD_LONG,
+the others to DOSSIER_ABSTAIN_THRESHOLD. A grid search picks the pair maximising the worse of the gold
+set's abstention accuracy on answerable and on unanswerable questions, plus abstention F1 on MultiHop
+dev. Only dev data is used; MultiHop test stays held out. Writes
+eval/reports/<date>-abstention-calibration/ (metrics.json, summary.md).
 """
 
 from __future__ import annotations
@@ -18,35 +19,32 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.answer.answerability import LENGTH_CREDIT, SHORT_QUESTION_TERMS
+from app.answer.answerability import LONG_QUESTION_WORDS
 from app.answer.text import topic_terms
 from app.settings import PROJECT_ROOT
+from eval.metrics import prf
+
+Row = tuple[bool, float, bool]  # (long question, confidence, answerable)
 
 
-def rows(path: Path, source: str) -> list[tuple[str, int, float, bool]]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    mode = data["modes"]["extractive"]["records"]
+def rows(path: Path) -> list[Row]:
+    records = json.loads(path.read_text(encoding="utf-8"))["modes"]["extractive"]["records"]
     out = []
-    for r in mode:
-        n = len(topic_terms(r["question"]))
-        raw = (r.get("confidence") or 0.0) - LENGTH_CREDIT * max(0, n - SHORT_QUESTION_TERMS)
+    for r in records:
         answerable = r["answerable"] if "answerable" in r else r["type"] != "null_query"
-        out.append((source, n, raw, answerable))
+        out.append((len(topic_terms(r["question"])) > LONG_QUESTION_WORDS, r.get("confidence") or 0.0, answerable))
     return out
 
 
-def rates(data: list[tuple[str, int, float, bool]], threshold: float, credit: float) -> dict[str, dict[str, float]]:
-    res: dict[str, dict[str, float]] = {}
-    for src in sorted({d[0] for d in data}):
-        mine = [d for d in data if d[0] == src]
-        answered = [d[2] + credit * max(0, d[1] - SHORT_QUESTION_TERMS) >= threshold for d in mine]
-        ans = [a for a, d in zip(answered, mine, strict=True) if d[3]]
-        una = [not a for a, d in zip(answered, mine, strict=True) if not d[3]]
-        res[src] = {
-            "answerable_right": sum(ans) / max(1, len(ans)),
-            "unanswerable_right": sum(una) / max(1, len(una)),
-        }
-    return res
+def rates(data: list[Row], short: float, long: float) -> dict[str, float]:
+    abstained = [conf < (long if is_long else short) for is_long, conf, _ in data]
+    ans = [not a for a, d in zip(abstained, data, strict=True) if d[2]]
+    una = [a for a, d in zip(abstained, data, strict=True) if not d[2]]
+    return {
+        "answerable_right": sum(ans) / max(1, len(ans)),
+        "unanswerable_right": sum(una) / max(1, len(una)),
+        "abstention_f1": prf(abstained, [not d[2] for d in data])["f1"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,37 +52,36 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 2:
         print(__doc__)
         return 2
-    data = rows(Path(args[0]), "gold") + rows(Path(args[1]), "multihop_dev")
-    grid = []
-    for t in range(30, 56):
-        for c in range(0, 21):
-            threshold, credit = t / 100, c * 0.0025
-            r = rates(data, threshold, credit)
-            objective = sum(min(v.values()) for v in r.values())
-            grid.append({"threshold": threshold, "credit": credit, "objective": round(objective, 4), **{k: v for k, v in r.items()}})
-    grid.sort(key=lambda g: (-g["objective"], g["credit"]))
+    gold, dev = rows(Path(args[0])), rows(Path(args[1]))
+    grid: list[dict[str, Any]] = []
+    for s in range(36, 53):
+        for lg in range(5, 41):
+            short, long = s / 100, lg / 200
+            g, m = rates(gold, short, long), rates(dev, short, long)
+            objective = min(g["answerable_right"], g["unanswerable_right"]) + m["abstention_f1"]
+            grid.append({"short": short, "long": long, "objective": round(objective, 4), "gold": g, "multihop_dev": m})
+    grid.sort(key=lambda r: -r["objective"])
     best = grid[0]
-    no_credit = max((g for g in grid if g["credit"] == 0), key=lambda g: g["objective"])
     folder = PROJECT_ROOT / "eval" / "reports" / f"{dt.date.today().isoformat()}-abstention-calibration"
     folder.mkdir(parents=True, exist_ok=True)
-    result: dict[str, Any] = {"inputs": args, "best": best, "best_without_credit": no_credit, "grid_top": grid[:20]}
-    (folder / "metrics.json").write_text(json.dumps(result, indent=1))
+    (folder / "metrics.json").write_text(json.dumps({"inputs": args, "best": best, "grid_top": grid[:20]}, indent=1))
     lines = [
         "# Abstention calibration (gold set + MultiHop-RAG dev)",
         "",
-        "Objective: for each data set, the worse of abstention accuracy on answerable and on unanswerable",
-        "questions; summed over both sets. `credit` is confidence given back per topic word past "
-        f"{SHORT_QUESTION_TERMS}.",
+        f"Questions with more than {LONG_QUESTION_WORDS} topic words use the long threshold. Objective: the worse",
+        "of the gold set's abstention accuracy on answerable and unanswerable questions, plus abstention F1",
+        "on MultiHop dev (null queries). MultiHop test is not used.",
         "",
-        "| threshold | credit | gold answerable | gold unanswerable | MultiHop dev answerable | MultiHop dev null |",
-        "|---|---|---|---|---|---|",
+        "| short threshold | long threshold | gold answerable | gold unanswerable | MultiHop dev answerable | MultiHop dev null | MultiHop dev F1 |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for g in [best, no_credit, *grid[1:8]]:
+    for r in grid[:6]:
+        g, m = r["gold"], r["multihop_dev"]
         lines.append(
-            f"| {g['threshold']:.2f} | {g['credit']:.4f} | {g['gold']['answerable_right']:.3f} | {g['gold']['unanswerable_right']:.3f} "
-            f"| {g['multihop_dev']['answerable_right']:.3f} | {g['multihop_dev']['unanswerable_right']:.3f} |"
+            f"| {r['short']:.3f} | {r['long']:.3f} | {g['answerable_right']:.3f} | {g['unanswerable_right']:.3f} "
+            f"| {m['answerable_right']:.3f} | {m['unanswerable_right']:.3f} | {m['abstention_f1']:.3f} |"
         )
-    lines += ["", f"Chosen: threshold {best['threshold']:.2f}, credit {best['credit']:.4f} (row 1); row 2 is the best with no credit."]
+    lines += ["", f"Chosen: {best['short']:.3f} / {best['long']:.3f} (first row)."]
     (folder / "summary.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"report: {folder}")

@@ -25,6 +25,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--index-dir", type=Path, help="index folder for the suite (default: index/eval-<suite>)")
     p.add_argument("--limit", type=int, default=0, help="only the first N questions (smoke runs)")
     p.add_argument("--abstain-threshold", type=float, help="override DOSSIER_ABSTAIN_THRESHOLD (calibrated on a dev split)")
+    p.add_argument("--abstain-threshold-long", type=float, help="override DOSSIER_ABSTAIN_THRESHOLD_LONG (questions of more than 10 topic words)")
     return p.parse_args(argv)
 
 
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     update: dict[str, object] = {"index_dir": index_dir}
     if args.abstain_threshold is not None:
         update["abstain_threshold"] = args.abstain_threshold
+    if args.abstain_threshold_long is not None:
+        update["abstain_threshold_long"] = args.abstain_threshold_long
     settings = base.model_copy(update=update)
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     if args.suite == "gold":

@@ -122,12 +122,13 @@ def prepare(
     scored = score_sentences(standalone, q_vecs, chunks, vectors)
     verdict = assess(standalone, chunks, scored)
     confidence = verdict.confidence
+    threshold = settings.abstain_threshold_long if verdict.long_question else settings.abstain_threshold
     evidence: list[Evidence] = []
-    if confidence >= settings.abstain_threshold:
+    if confidence >= threshold:
         evidence = select(
             scored,
             settings.max_evidence,
-            (settings.abstain_threshold - verdict.length_credit) * 0.8,
+            threshold * 0.8,
             len(parts),
             asks_for_list(standalone),
             [set(g) for g in dict.fromkeys(tuple(sq.filters.publishers) for sq in retriever.sub_queries(standalone, filters or Filters()))],

@@ -14,7 +14,7 @@ OpenAI model.
 ``PROTOTYPES`` are variants of Dossier's own retrieval measured on its index (reported as
 ``prototype/<name>``): ``without_routing`` turns off the per-source sub-queries, so the report shows
 what routing adds. (The publisher-routing prototype that lived here, with its own RRF, moved into
-``app/retrieve.py``: ``route`` and ``reciprocal_rank_fusion``.)
+``app/routing.py``: ``route``; ``app/retrieve.py``: ``reciprocal_rank_fusion``.)
 """
 
 from __future__ import annotations

@@ -8,15 +8,8 @@ from pathlib import Path
 from llama_index.core.schema import NodeWithScore, TextNode
 
 from app.ingest.pipeline import ingest_paths
-from app.retrieve import (
-    Filters,
-    HybridRetriever,
-    get_retriever,
-    publisher_aliases,
-    reciprocal_rank_fusion,
-    route,
-    source_mentions,
-)
+from app.retrieve import Filters, HybridRetriever, get_retriever, reciprocal_rank_fusion
+from app.routing import publisher_aliases, route, source_mentions
 from app.settings import Settings
 
 QUESTION = (

@@ -7,6 +7,7 @@ is skipped locally and fails on CI, where the data is expected.
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,27 @@ from app.settings import PROJECT_ROOT, Settings
 from eval import multihop_suite
 from eval.report import render_markdown
 
-DATA = Path(os.environ.get("DOSSIER_MULTIHOP_DATA", PROJECT_ROOT.parent / "shared" / "benchmarks" / "multihop-rag-500" / "queries.json"))
+BENCH_FILE = Path("shared") / "benchmarks" / "multihop-rag-500" / "queries.json"
+
+
+def find_data() -> Path:
+    """DOSSIER_MULTIHOP_DATA, else ``../shared`` beside this checkout, else beside the checkout it was
+    cloned from (a CI clone in a temporary folder has no ``../shared`` of its own)."""
+    if os.environ.get("DOSSIER_MULTIHOP_DATA"):
+        return Path(os.environ["DOSSIER_MULTIHOP_DATA"])
+    candidates = [PROJECT_ROOT.parent / BENCH_FILE]
+    try:
+        origin = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "config", "--get", "remote.origin.url"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        origin = ""
+    if origin and "://" not in origin and Path(origin).is_dir():
+        candidates.append(Path(origin).resolve().parent / BENCH_FILE)
+    return next((c for c in candidates if c.is_file()), candidates[0])
+
+
+DATA = find_data()
 LIMIT = 60
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.answer.evidence import DATE_RE, Evidence, answer_type, question_focus, source_terms
+from app.answer.evidence import AUXILIARIES, DATE_RE, Evidence, answer_type, question_focus, source_terms
 from app.answer.text import NUMBER_WORDS, content_words, stem, term_covered, topic_terms
 from app.types import Passage
 
@@ -41,29 +41,29 @@ QUANTITY = rf"(?:\d[\d,.]*|{NUMBER_WORDS.pattern[2:-2]}|several|dozens|hundreds|
 PERCENT_RE = re.compile(r"\d\s*(%|percent|per cent)|\b(half|a third|a quarter|majority)\b", re.I)
 TITLES = r"(?:Secretary|Minister|President|Director|Chair(?:man|woman|person)?|CEO|Chief Executive|Governor|Ambassador|Administrator|Commissioner|Spokes(?:person|man|woman))"
 RANK_MODIFIER = re.compile(r"\b(Deputy|Under|Vice|Assistant|Acting|Associate|Former|Principal Deputy)\s+$", re.I)
+# Words that end the counted phrase of "how many <things> ...": a verb, or what qualifies the count.
+COUNT_PHRASE_END = AUXILIARIES | {"besides", "other", "apart", "in", "of", "and", "or"}
+
+
 @dataclass
 class Assessment:
     confidence: float
-    missing_terms: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # why confidence was lowered, for the analyst
     long_question: bool = False  # held to the long-question threshold
 
 
-def counted_phrase(question: str) -> tuple[str, set[str]]:
-    """What a "how many"/"how much" question counts: 'How many Chinese firms besides ...' -> ('firms', {...})."""
+def counted_noun(question: str) -> str:
+    """What a "how many"/"how much" question counts: 'How many Chinese firms besides DJI were ...' -> 'firms'."""
     m = re.search(r"\bhow (?:many|much)\s+((?:[A-Za-z\-]+\s+){0,2}[A-Za-z\-]+)", question, re.I)
     if not m:
-        return "", set()
+        return ""
     words = m.group(1).split()
-    # the counted noun is the last word before the verb: 'how many Chinese firms besides DJI were'
-    verbs = {"did", "does", "do", "is", "was", "are", "were", "has", "have", "had", "besides", "other", "apart", "in", "of", "and", "or"}
-    head = []
+    head: list[str] = []
     for w in words:
-        if w.lower() in verbs:
+        if w.lower() in COUNT_PHRASE_END:
             break
         head.append(w)
-    head = head or words[:1]
-    return head[-1].lower(), content_words(" ".join(head))
+    return (head or words[:1])[-1].lower()
 
 
 def quantity_of(noun: str, text: str) -> bool:
@@ -93,10 +93,11 @@ def officeholder_named(title: str, texts: list[str]) -> bool:
     return False
 
 
-def assess(question: str, chunks: list[Passage], scored: list[Evidence], vocab_extra: set[str] | None = None) -> Assessment:
+def assess(question: str, chunks: list[Passage], scored: list[Evidence]) -> Assessment:
     reasons: list[str] = []
-    topic = topic_terms(question) - content_words(answer_type(question))
-    vocab: set[str] = set(vocab_extra or ())
+    all_topic = topic_terms(question)
+    topic = all_topic - content_words(answer_type(question))
+    vocab: set[str] = set()
     for p in chunks:
         vocab |= content_words(p.text) | source_terms(p)
     missing = sorted(t for t in topic if not term_covered(t, vocab))
@@ -109,7 +110,7 @@ def assess(question: str, chunks: list[Passage], scored: list[Evidence], vocab_e
     focus = question_focus(question)
     lacking = ""
     if focus == "number":
-        noun, _ = counted_phrase(question)
+        noun = counted_noun(question)
         if re.search(r"\b(share|percentage|percent|proportion)\b", question, re.I):
             if not any(PERCENT_RE.search(t) for t in top):
                 lacking = "the question asks for a share; the best passages give no percentage"
@@ -127,5 +128,4 @@ def assess(question: str, chunks: list[Passage], scored: list[Evidence], vocab_e
     if lacking:
         confidence -= UNANSWERED_FOCUS_PENALTY
         reasons.append(lacking)
-    long_question = len(topic_terms(question)) > LONG_QUESTION_WORDS
-    return Assessment(confidence=confidence, missing_terms=missing, reasons=reasons, long_question=long_question)
+    return Assessment(confidence=confidence, reasons=reasons, long_question=len(all_topic) > LONG_QUESTION_WORDS)

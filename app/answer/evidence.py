@@ -189,21 +189,35 @@ DATE_RE = re.compile(
 )
 
 
-def lexical_score(question: str, sentence: str, q_terms: set[str], q_names: set[str], q_nums: set[str]) -> float:
+@dataclass(frozen=True)
+class QueryTerms:
+    """What lexical scoring needs from a question (or a part of one), computed once per question."""
+
+    terms: set[str]
+    names: set[str]
+    numbers: set[str]
+    focus: str  # question_focus
+    wants_list: bool  # asks_for_list
+
+    @classmethod
+    def of(cls, question: str) -> QueryTerms:
+        return cls(content_words(question), names(question), numbers(question), question_focus(question), asks_for_list(question))
+
+
+def lexical_score(q: QueryTerms, sentence: str) -> float:
     s_terms = content_words(sentence)
-    score = overlap(q_terms, s_terms)
-    if q_names:
-        score = 0.7 * score + 0.3 * overlap(q_names, s_terms)
-    if q_nums and not q_nums & numbers(sentence):
+    score = overlap(q.terms, s_terms)
+    if q.names:
+        score = 0.7 * score + 0.3 * overlap(q.names, s_terms)
+    if q.numbers and not q.numbers & numbers(sentence):
         score *= 0.7
-    focus = question_focus(question)
-    if asks_for_list(question) and ENUMERATION.search(sentence):
+    if q.wants_list and ENUMERATION.search(sentence):
         score += 0.3
-    if focus == "date" and DATE_RE.search(sentence):
+    if q.focus == "date" and DATE_RE.search(sentence):
         score += 0.25
-    elif focus == "number" and has_quantity(sentence):
+    elif q.focus == "number" and has_quantity(sentence):
         score += 0.2
-    elif focus == "why" and CAUSAL_RE.search(sentence):
+    elif q.focus == "why" and CAUSAL_RE.search(sentence):
         score += 0.25
     return min(score, 1.0)
 
@@ -252,12 +266,12 @@ def score_sentences(question: str, q_vecs: np.ndarray, chunks: list[Passage], ve
     queries = [question, *parts] if len(parts) > 1 else [question]
     mat = vectors.get([s.text for s in sentences])
     dense_all = mat @ q_vecs[: len(queries)].T  # sentences x queries
-    terms = [(content_words(q), names(q), numbers(q)) for q in queries]
-    q_terms = content_words(question)
-    wants_list = asks_for_list(question)
+    terms = [QueryTerms.of(q) for q in queries]
+    q_terms = terms[0].terms
+    wants_list = terms[0].wants_list
     out = []
     for s, dense_row, v in zip(sentences, dense_all, mat, strict=True):
-        lexes = [lexical_score(q, s.text, *terms[j]) for j, q in enumerate(queries)]
+        lexes = [lexical_score(t, s.text) for t in terms]
         whole = W_DENSE * float(dense_row[0]) + W_LEXICAL * lexes[0]
         part_scores = [
             W_DENSE * (0.5 * float(dense_row[j]) + 0.5 * float(dense_row[0])) + W_LEXICAL * (0.5 * lexes[j] + 0.5 * lexes[0])

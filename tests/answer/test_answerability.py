@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.answer.answerability import asked_title, counted_phrase, officeholder_named, quantity_of
+from app.answer.answerability import asked_title, counted_noun, officeholder_named, quantity_of
 from app.answer.engine import ask
 from app.answer.evidence import ENUMERATION, answer_type, asks_for_list, split_passage, unique_sentences
 from app.answer.text import stem
@@ -20,9 +20,9 @@ def _p(text: str, start: int = 0, doc: str = "d1") -> Passage:
 
 
 def test_counted_thing_and_a_number_next_to_it() -> None:
-    assert counted_phrase("How many Chinese firms besides DJI were covered?")[0] == "firms"
-    assert counted_phrase("According to Treasury, how many Uyghurs and others were detained?")[0] == "uyghurs"
-    assert counted_phrase("and how many days apart were they?")[0] == "days"
+    assert counted_noun("How many Chinese firms besides DJI were covered?") == "firms"
+    assert counted_noun("According to Treasury, how many Uyghurs and others were detained?") == "uyghurs"
+    assert counted_noun("and how many days apart were they?") == "days"
     assert quantity_of("firms", "along with seven other Chinese firms")
     assert quantity_of("Uyghurs", "detained between 1 million and 1.8 million Uyghurs")
     assert not quantity_of("drones", "DJI has provided drones to the Xinjiang Public Security Bureau")

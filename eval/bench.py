@@ -307,12 +307,11 @@ def _rss_now_mb() -> float:
 
 def _start_chroma_server(path: Path) -> tuple[subprocess.Popen[bytes], str]:
     """``chroma run`` on a free loopback port (as ``make chroma`` and tests/test_server_mode.py)."""
-    import socket
     import urllib.request
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    from eval.load import free_port
+
+    port = free_port()
     chroma = Path(sys.executable).with_name("chroma")
     proc = subprocess.Popen(
         [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
@@ -387,17 +386,11 @@ def bench_server_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, A
     return out
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def bench_cold_start(index_dir: Path, corpus: Path, runs: int = 3) -> dict[str, Any]:
     """New process to first answer (``dossier ask``) and to the chat page served (``dossier serve``)."""
     import urllib.request
+
+    from eval.load import free_port
 
     env = {**os.environ, "DOSSIER_INDEX_DIR": str(index_dir), "DOSSIER_CORPUS_DIR": str(corpus)}
     if not (index_dir / "manifest.json").exists():  # --skip ingest: index the sample corpus
@@ -411,7 +404,7 @@ def bench_cold_start(index_dir: Path, corpus: Path, runs: int = 3) -> dict[str, 
         )
         ask.append(time.perf_counter() - t0)
     for _ in range(runs):
-        port = _free_port()
+        port = free_port()
         t0 = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--port", str(port)], env=env,

@@ -56,7 +56,8 @@ def _loopback(url: str) -> None:
         raise SystemExit(f"refusing to load-test {host}: only loopback addresses are allowed")
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on loopback (for servers this module and eval/bench.py start)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -84,7 +85,7 @@ def start_server(work: Path, mode: str) -> tuple[str, subprocess.Popen[bytes], d
     (corpus / VERSIONED).write_text(_bulletin(0), encoding="utf-8")
     env = {**os.environ, "DOSSIER_CORPUS_DIR": str(corpus), "DOSSIER_INDEX_DIR": str(work / "index"), "DOSSIER_LLM": mode}
     subprocess.run([sys.executable, "-m", "app", "ingest", str(corpus)], env=env, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

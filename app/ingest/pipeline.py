@@ -299,7 +299,7 @@ class Ingestor:
             report.doc_ids.append(item.doc_id)
 
     def flush(self, batch: list[Prepared], report: IngestReport) -> None:
-        """Embed a batch and commit its documents one by one.
+        """Embed a batch and commit its documents together (``commit``: two manifest writes, one store write).
 
         A write failure (disk full, store gone) stops the run: the failing and remaining documents are
         reported, what was committed stays, and a pending entry is finished by the next run.

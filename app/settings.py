@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     # --- ingestion ---------------------------------------------------------
     chunk_size: int = Field(256, description="Chunk size in tokens for the sentence-aware splitter.")
     chunk_overlap: int = Field(32, description="Overlap between consecutive chunks, in tokens.")
-    embed_batch_size: int = Field(32, description="Batch size of the sentence-transformers encoder.")
+    embed_batch_size: int = Field(32, description="Encoder batch size: batches of length-sorted texts hold up to 32 x this many padded tokens (at most 2 x this many rows).")
     embed_device: str = Field("cpu", description="Torch device of the embedding model (cpu, cuda).")
     embed_precision: Literal["auto", "fp32", "bf16"] = Field(
         "auto",

@@ -112,14 +112,15 @@ def _build_streaming(settings: Settings, folder: Path) -> int:
     if not token_ids:
         spill.unlink()
         return 0
+    chunks = len(token_ids)
     index = bm25s.BM25()
     index.index((token_ids, vocab), show_progress=False)
     del token_ids
     index.save(str(folder), corpus=_spilled(spill), show_progress=False)
     spill.unlink()
-    retriever = BM25Retriever(existing_bm25=index, similarity_top_k=min(settings.retrieve_k, int(index.scores["num_docs"])))
+    retriever = BM25Retriever(existing_bm25=index, similarity_top_k=min(settings.retrieve_k, chunks))
     atomic_write_text(folder / "retriever.json", json.dumps(retriever.get_persist_args(), indent=2))
-    return int(index.scores["num_docs"])
+    return chunks
 
 
 def build(settings: Settings, generation: int) -> None:

@@ -80,7 +80,7 @@ def build_bench_corpus(folder: Path, multihop: Path | None) -> int:
 
 
 def bench_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, Any]:
-    from app.embedding import get_embedding, load_encoder, load_sentence_transformer
+    from app.embedding import get_embedding, load_sentence_transformer
     from app.ingest.pipeline import ingest_paths
     from app.store import get_collection
 
@@ -89,7 +89,6 @@ def bench_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, Any]:
     # first forward pass are paid once, by a small ingest into a scratch index (the raw encode below
     # is timed with its model loaded too). The cold command line is timed separately.
     warm = base.model_copy(update={"index_dir": work / "warm-index", "embed_cache": False})
-    load_encoder(settings)
     ingest_paths(warm, [PROJECT_ROOT / "corpus"])
     t0 = time.perf_counter()
     report = ingest_paths(settings, [corpus])
@@ -224,8 +223,9 @@ def _scale_rows(sentences: list[str], sentence_vecs: np.ndarray, start: int, cou
 def bench_scale(base: Settings, corpus: Path, work: Path, sizes: list[int]) -> list[dict[str, Any]]:
     """Hybrid retrieval latency (dense + BM25 + fusion, Dossier's own retriever) at each size.
 
-    Built with batched ``collection.add`` calls straight into Chroma (what ``ChromaVectorStore.add``
-    does, without building a LlamaIndex node per chunk for the write), then the BM25 side with
+    Built with batched ``collection.add`` calls straight into Chroma: the rows ``ChromaVectorStore.add``
+    writes (metadata from LlamaIndex's ``node_to_metadata_dict``), with the embeddings passed as one
+    numpy array per batch instead of a Python list per chunk. Then the BM25 side is built with
     Dossier's own page-by-page build (``app.bm25.build``).
     """
     import gc

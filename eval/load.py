@@ -60,7 +60,7 @@ def free_port() -> int:
     """A free TCP port on loopback (for servers this module and eval/bench.py start)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 def _wait_ready(url: str, proc: subprocess.Popen[bytes] | None, timeout: float = 180) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 import app  # noqa: F401  (offline environment first)
 from app.settings import PROJECT_ROOT, Settings
+from eval.load import free_port  # noqa: F401  (re-exported: the tests start servers on it)
 
 CORPUS = PROJECT_ROOT / "corpus"
 PY = sys.executable
@@ -20,13 +20,6 @@ PY = sys.executable
 def make_settings(root: Path, **kw: object) -> Settings:
     (root / "corpus").mkdir(parents=True, exist_ok=True)
     return Settings(corpus_dir=root / "corpus", index_dir=root / "index", **kw)  # type: ignore[arg-type]
-
-
-def free_port() -> int:
-    """A free TCP port on loopback for a server a test starts."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def copy_corpus(dest: Path) -> None:

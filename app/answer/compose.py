@@ -1,9 +1,12 @@
-"""Composing answers: extractive drafts, parsing LLM drafts, verifying and numbering citations.
+"""Composing the answer: drafts in, checked sentences and numbered citations out.
 
-A draft is a list of sentences, each with the evidence it cites. Whatever wrote the
-draft (Dossier's extractive composer or an LLM), ``finalize`` verifies every
-sentence against its cited passages, drops what is unsupported, and renumbers the
-surviving citations 1..m in order of first use.
+A draft is a list of sentences, each with the evidence it cites as a hint. Dossier's
+extractive composer drafts verbatim evidence sentences; a writer model drafts its own
+sentences, parsed by ``parse_writer_draft``. ``assemble`` takes the claim checks
+(``align.check_claim``) and builds what the ``Answer`` shows: the direct answer first
+(a committed "Yes." / "No." for a yes/no question, standing only on verified facts), then
+the supported sentences with citations renumbered 1..m in order of first use; dropped
+sentences stay in ``sentences[]`` with their reasons.
 """
 
 from __future__ import annotations
@@ -11,28 +14,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.answer.evidence import Evidence, SentenceVectors
+from app.answer.align import ClaimCheck
+from app.answer.evidence import Evidence
+from app.answer.infer import Inference
 from app.answer.text import citation_markers, split_sentences, strip_markers
-from app.answer.verify import best_support, verify_sentence
-from app.types import Citation, Passage, SentenceCheck, short_publisher
+from app.types import Citation, Passage, SentenceCheck, attribution_name
+
+YES_NO = re.compile(r"^\W*(yes|no)\b[\s,.:;!\-–—]*", re.I)
 
 
 @dataclass
 class DraftSentence:
     claim: str  # the sentence without attribution and markers
-    cites: list[int] = field(default_factory=list)  # indexes into the evidence list
+    cites: list[int] = field(default_factory=list)  # hinted indexes into the evidence list
     attribution: str = ""  # "According to X (date): " added by Dossier from metadata
 
 
+@dataclass
+class Draft:
+    sentences: list[DraftSentence]
+    verdict: str = ""  # "yes" / "no" when the writer committed to one
+
+
 def attribution_for(p: Passage) -> str:
-    who = short_publisher(p.publisher) or p.title
+    who = attribution_name(p.publisher, p.title)
+    who = who[0].upper() + who[1:] if who.startswith("the document") else who
     return f"According to {who} ({p.date}): " if p.date else f"According to {who}: "
 
 
-def extractive_draft(evidence: list[Evidence]) -> list[DraftSentence]:
+def extractive_draft(evidence: list[Evidence]) -> Draft:
     """Lead sentence first, then the other evidence grouped by source, each group attributed."""
-    if not evidence:
-        return []
     order: list[str] = []
     groups: dict[str, list[int]] = {}
     for i, e in enumerate(evidence):
@@ -48,64 +59,98 @@ def extractive_draft(evidence: list[Evidence]) -> list[DraftSentence]:
         for j, i in enumerate([lead, *rest]):
             p = evidence[i].passage
             drafts.append(DraftSentence(claim=p.text, cites=[i], attribution=attribution_for(p) if j == 0 else ""))
-    return drafts
+    return Draft(drafts)
 
 
-def parse_llm_draft(text: str, n_evidence: int) -> list[DraftSentence]:
+def parse_writer_draft(text: str, n_evidence: int, yes_no: bool) -> Draft:
+    """The writer's sentences with their ``[n]`` hints; a leading Yes/No of a yes/no question is the verdict."""
     drafts: list[DraftSentence] = []
-    for sent in split_sentences(text.strip()):
+    verdict = ""
+    body = text.strip()
+    if yes_no:
+        m = YES_NO.match(body)
+        if m:
+            verdict = m.group(1).lower()
+            body = body[m.end() :]
+            body = body[:1].upper() + body[1:]
+    for sent in split_sentences(body):
         marks = [m - 1 for m in citation_markers(sent) if 1 <= m <= n_evidence]
         claim = re.sub(r"\s+([.,;:!?])", r"\1", strip_markers(sent)).strip()
+        claim = re.sub(r"\[\d+(?:\s*,\s*\d+)*\]", "", claim).strip()
         if not re.search(r"[A-Za-z0-9]", claim):
-            # "… the Verge. [2]." splits into a sentence and a marker-only tail: the markers belong before.
+            # "... the Verge. [2]." splits into a sentence and a marker-only tail: the markers belong before.
             if drafts:
                 drafts[-1].cites = list(dict.fromkeys([*drafts[-1].cites, *marks]))
             continue
         drafts.append(DraftSentence(claim=claim, cites=list(dict.fromkeys(marks))))
-    return drafts
+    return Draft(drafts, verdict)
 
 
 @dataclass
-class Finalized:
+class Assembled:
     answer: str
+    direct: str
     citations: list[Citation]
     sentences: list[SentenceCheck]
 
 
-def finalize(
-    drafts: list[DraftSentence], evidence: list[Evidence], vectors: SentenceVectors, threshold: float
-) -> Finalized:
+def assemble(
+    draft: Draft,
+    checks: list[ClaimCheck],
+    evidence: list[Evidence],
+    needs_facts: int = 1,
+    inference: Inference | None = None,
+) -> Assembled:
+    """The shown answer from the checked draft (see the module docstring).
+
+    ``needs_facts``: how many distinct evidence sentences a yes/no verdict must rest on (two for a
+    comparison of two clauses)."""
     passages = [e.passage for e in evidence]
     numbering: dict[int, int] = {}
-    kept_text: list[str] = []
-    checks: list[SentenceCheck] = []
-    for d in drafts:
-        cites = d.cites
-        if cites:
-            attribution = d.attribution or " ".join(short_publisher(passages[i].publisher) for i in cites)
-            verdict = verify_sentence(d.claim, [passages[i] for i in cites], vectors, threshold, attribution)
-        else:
-            found = best_support(d.claim, passages, vectors, threshold)
-            if found is None:
-                verdict = None
-            else:
-                cites, verdict = [found[0]], found[1]
-        shown = d.attribution + d.claim
-        if verdict is None or not verdict.supported:
-            reason = "no passage supports it" if verdict is None else verdict.reason
-            checks.append(SentenceCheck(text=shown, citations=[], supported=False, score=verdict.score if verdict else 0.0, reason=reason))
+    rows: list[SentenceCheck] = []
+    kept: list[str] = []
+    cited_facts: set[int] = set()
+    for d, c in zip(draft.sentences, checks, strict=True):
+        shown = d.attribution + c.text
+        if not c.supported:
+            rows.append(SentenceCheck(text=shown, citations=[], supported=False, score=c.score, reason=c.reason, kind=c.kind))
             continue
         nums = []
-        for i in cites:
+        for i in c.cites:
             if i not in numbering:
                 numbering[i] = len(numbering) + 1
             nums.append(numbering[i])
+        cited_facts.update(c.cites)
         marked = shown + "".join(f" [{n}]" for n in nums)
-        checks.append(SentenceCheck(text=marked, citations=nums, supported=True, score=verdict.score, reason=verdict.reason))
-        if d.attribution and kept_text:
-            kept_text.append("\n\n")
-        elif kept_text:
-            kept_text.append(" ")
-        kept_text.append(marked)
+        rows.append(SentenceCheck(text=marked, citations=nums, supported=True, score=c.score, reason=c.reason, kind=c.kind))
+        if d.attribution and kept:
+            kept.append("\n\n")
+        elif kept:
+            kept.append(" ")
+        kept.append(marked)
+    direct = ""
+    if inference is not None:
+        word = "Yes." if inference.verdict == "yes" else "No."
+        direct = word
+        nums = [numbering[i] for i in inference.facts if i in numbering]
+        explained = f"{word} Dossier's inference from the cited dates: {inference.explanation}." + "".join(f" [{n}]" for n in nums)
+        rows.insert(0, SentenceCheck(text=explained, citations=nums, supported=True, score=1.0,
+                                     reason="computed by Dossier from the dates of the cited facts", kind="inference"))  # fmt: skip
+        kept.insert(0, explained[len(word) + 1 :] + "\n\n")
+    elif draft.verdict:
+        word = "Yes." if draft.verdict == "yes" else "No."
+        if len(cited_facts) >= needs_facts:
+            direct = word
+            cites = sorted({n for r in rows if r.supported for n in r.citations})
+            rows.insert(0, SentenceCheck(text=word, citations=cites, supported=True, score=1.0,
+                                         reason=f"the writer's conclusion from {len(cited_facts)} cited fact(s)", kind="inference"))  # fmt: skip
+        else:
+            rows.insert(0, SentenceCheck(text=word, citations=[], supported=False, score=0.0,
+                                         reason=f"rests on {len(cited_facts)} verified fact(s), {needs_facts} needed", kind="inference"))  # fmt: skip
+    elif kept:
+        direct = next(r.text for r in rows if r.supported)
+    text = "".join(kept)
+    if direct in {"Yes.", "No."}:
+        text = f"{direct} {text}".strip()
     citations = [Citation.from_passage(n, passages[i]) for i, n in sorted(numbering.items(), key=lambda kv: kv[1])]
-    return Finalized(answer="".join(kept_text), citations=citations, sentences=checks)
+    return Assembled(answer=text, direct=direct, citations=citations, sentences=rows)

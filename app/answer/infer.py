@@ -1,0 +1,142 @@
+"""Dossier's own inferences: a yes/no computed from cited facts, not written by a model.
+
+"Did A happen before B?" is decided by comparing the dates of the two distinct evidence
+sentences that best state A and B (embedding similarity and shared words with each clause).
+A sentence's date for its clause is the full date, or day of the week, nearest to the
+clause's words in it (a day of the week is read against its document's date: "Saturday" in
+a report of Monday 2025-01-20 is 2025-01-18), else the date of its document. A clause about
+a report ("Did the X article report ... before ...?") is dated by its document. When a
+sentence gives only a month or a year, or the two dates are equal at the precision both
+state, nothing is computed and the writer's verdict (if any) stands alone.
+
+Small language models get such comparisons wrong even with both dates in front of them;
+date arithmetic does not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.answer import normalise as nz
+from app.answer.evidence import Evidence, SentenceVectors
+from app.answer.text import content_words, overlap
+from app.question import temporal_relation
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+REPORTING = re.compile(r"\b(report\w*|articles?|published|posted|wrote|mention\w*|covered|coverage)\b", re.I)
+FUTURE = re.compile(r"\b(will|would|is set to|plans? to|scheduled)\b", re.I)
+
+
+@dataclass
+class Dated:
+    evidence: int  # index into the evidence list
+    date: tuple[int, int, int]  # (year, month or 0, day or 0)
+    how: str  # "stated" | "weekday" | "document date"
+
+
+@dataclass
+class Inference:
+    verdict: str  # "yes" | "no"
+    facts: list[int]  # evidence indexes it rests on
+    explanation: str
+
+
+def _doc_date(date: str) -> tuple[int, int, int] | None:
+    m = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", date or "")
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+
+
+def _mentions(text: str, doc: tuple[int, int, int] | None) -> list[tuple[int, tuple[int, int, int], str]]:
+    """(position, date, how) of each full date or day of the week in ``text``."""
+    out = []
+    for (a, _), d in nz.date_mentions(text):
+        if d.month and d.day:
+            y = d.year or (doc[0] if doc else 0)
+            if y:
+                out.append((a, (y, d.month, d.day), "stated"))
+    if doc and doc[2]:
+        base = dt.date(*doc)
+        for m in re.finditer(r"\b(" + "|".join(WEEKDAYS) + r")\b", text, re.I):
+            delta = (WEEKDAYS.index(m.group(1).lower()) - base.weekday()) % 7
+            when = base + dt.timedelta(days=delta) if FUTURE.search(text) else base - dt.timedelta(days=(7 - delta) % 7)
+            out.append((m.start(), (when.year, when.month, when.day), "weekday"))
+    return out
+
+
+def date_of(e: Evidence, index: int, clause: str, by_document: bool) -> Dated | None:
+    """The date of the event ``clause`` names, as ``e`` states it: the full date (or day of the week)
+    nearest to the clause's words in the sentence, else the document's date."""
+    doc = _doc_date(e.passage.date)
+    text = e.passage.text
+    mentions = [] if by_document else _mentions(text, doc)
+    if not mentions:
+        if not by_document and any(d.year or d.month for d in nz.dates(text)):
+            return None  # only a month or a year: too coarse to place the event
+        return Dated(index, doc, "document date") if doc else None
+    terms = content_words(clause)
+    spots = [m.start() for m in re.finditer(r"[A-Za-z][\w'’-]*", text) if content_words(m.group(0)) & terms]
+    if not spots:
+        return None if len({d for _, d, _ in mentions}) > 1 else Dated(index, mentions[0][1], mentions[0][2])
+    pos, date, how = min(mentions, key=lambda m: min(abs(m[0] - s) for s in spots))
+    return Dated(index, date, how)
+
+
+def _assign(clause_a: str, clause_b: str, evidence: list[Evidence], vectors: SentenceVectors) -> tuple[int, int]:
+    """The two distinct evidence sentences that best state clause A and clause B."""
+    qa, qb = vectors.get([clause_a, clause_b])
+    ta, tb = content_words(clause_a), content_words(clause_b)
+
+    def fit(vec: np.ndarray, terms: set[str], e: Evidence) -> float:
+        return 0.6 * float(e.vector @ vec) + 0.4 * overlap(terms, content_words(e.passage.text))
+
+    sa = [fit(qa, ta, e) for e in evidence]
+    sb = [fit(qb, tb, e) for e in evidence]
+    pairs = [(sa[i] + sb[j], i, j) for i in range(len(evidence)) for j in range(len(evidence)) if i != j]
+    if not pairs:
+        return -1, -1
+    _, i, j = max(pairs)
+    return i, j
+
+
+def _fmt(d: tuple[int, int, int]) -> str:
+    y, m, day = d
+    if m and day:
+        return dt.date(y, m, day).strftime("%B %-d, %Y")
+    return f"{dt.date(y, m, 1).strftime('%B %Y')}" if m else str(y)
+
+
+def _compare(a: tuple[int, int, int], b: tuple[int, int, int]) -> int:
+    """-1, 0, 1 at the precision both dates state."""
+    for x, y in zip(a, b, strict=True):
+        if not x or not y:
+            return 0
+        if x != y:
+            return -1 if x < y else 1
+    return 0
+
+
+def temporal(question: str, evidence: list[Evidence], vectors: SentenceVectors) -> Inference | None:
+    rel = temporal_relation(question)
+    if rel is None or len(evidence) < 2:
+        return None
+    clause_a, relation, clause_b = rel
+    ia, ib = _assign(clause_a, clause_b, evidence, vectors)
+    if ia < 0:
+        return None
+    da = date_of(evidence[ia], ia, clause_a, bool(REPORTING.search(clause_a)))
+    db = date_of(evidence[ib], ib, clause_b, bool(REPORTING.search(clause_b)))
+    if da is None or db is None:
+        return None
+    order = _compare(da.date, db.date)
+    if order == 0:
+        return None
+    holds = order < 0 if relation == "before" else order > 0
+    word = "before" if order < 0 else "after"
+    explanation = f"{_fmt(da.date)} ({da.how}) is {word} {_fmt(db.date)} ({db.how})"
+    return Inference("yes" if holds else "no", [ia, ib], explanation)

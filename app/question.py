@@ -1,0 +1,70 @@
+"""What a question asks, read from its grammar: yes/no or not, and its clauses.
+
+Used by retrieval (one sub-query per clause, so that both facts of "Did X happen before
+Y?" are retrieved even when they sit in two documents) and by the answer (a yes/no
+question gets a committed "Yes." or "No."). Grammar only: no table of question shapes
+fitted to a gold set.
+"""
+
+from __future__ import annotations
+
+import re
+
+AUX = (
+    "did", "does", "do", "is", "was", "were", "are", "has", "have", "had", "can", "could", "will", "would",
+    "should", "may", "might", "must", "shall",
+)  # fmt: skip
+_AUX_RE = re.compile(r"^(?:" + "|".join(AUX) + r")(?:n't)?\b", re.I)
+# A leading frame before the question proper: "According to the 2020 order, did ...", "In 2024, was ...".
+_LEAD = re.compile(r"^(?:according to|in|on|by|after|before|under|as of|based on|per)\b[^,?]{0,80},\s*", re.I)
+# Words that join the two facts a comparison or a temporal question rests on.
+_JOINS = re.compile(
+    r",?\s+(?:before|after|while|whereas|than|by the time|at the time|compared (?:with|to)|as well as|"
+    r"and (?=(?:did|does|do|is|was|were|has|have|had|what|when|who|which|how)\b)|"
+    r"as (?:much|many|long|early|late|large|high|low) [^?]{0,40}? as)\s+",
+    re.I,
+)
+_WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
+_FRAME = {"the", "a", "an", "of", "to", "in", "on", "by", "and", "or", "did", "does", "do", "is", "was", "were", "that", "it"}
+
+
+def core(question: str) -> str:
+    """The question without a leading frame ('According to X, ...')."""
+    q = " ".join(question.split())
+    return _LEAD.sub("", q, count=1)
+
+
+def is_yes_no(question: str) -> bool:
+    """'Did/Was/Has/Can ... ?' (after any leading frame), not 'Which/What/When ...'."""
+    q = core(question).lstrip("\"'“‘(")
+    return bool(_AUX_RE.match(q))
+
+
+def clauses(question: str) -> list[str]:
+    """The clauses of a comparison or a compound question, each with at least three content words;
+    [] when the question is one clause."""
+    q = " ".join(question.split()).rstrip("?")
+    parts = [p.strip(" ,;") for p in _JOINS.split(q)]
+    good = [p for p in parts if sum(w.lower() not in _FRAME for w in _WORD.findall(p)) >= 3]
+    return good if len(good) >= 2 else []
+
+
+_TEMPORAL = re.compile(
+    r"\s*,?\s+\b(before|after|by the time|prior to|earlier than|later than|ahead of)\b\s+", re.I
+)
+BEFORE = {"before", "by the time", "prior to", "earlier than", "ahead of"}
+
+
+def temporal_relation(question: str) -> tuple[str, str, str] | None:
+    """(clause A, 'before' | 'after', clause B) for a yes/no question "Did A happen before/after B?"."""
+    if not is_yes_no(question):
+        return None
+    q = core(question).rstrip("?")
+    found = list(_TEMPORAL.finditer(q))
+    if len(found) != 1:
+        return None
+    m = found[0]
+    a, b = q[: m.start()].strip(" ,"), q[m.end() :].strip(" ,")
+    if min(sum(w.lower() not in _FRAME for w in _WORD.findall(x)) for x in (a, b)) < 2:
+        return None
+    return a, "before" if m.group(1).lower() in BEFORE else "after", b

@@ -1,0 +1,111 @@
+"""Claims aligned with their evidence and checked there (real embedding model).
+
+One test per normalisation and per kind of false claim: the writer's markers are hints,
+numbers, dates and names must be in the evidence, and flips of meaning are caught."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.answer import compose
+from app.answer.align import check_claim, flip
+from app.answer.engine import prepare
+from app.answer.evidence import SentenceVectors
+from app.embedding import get_embedding
+from app.settings import Settings
+from app.types import Passage
+
+
+def _p(text: str, publisher: str = "U.S. Department of Commerce", date: str = "2022-10-07", doc: str = "d1") -> Passage:
+    return Passage("c", doc, f"{doc}.md", "Title", publisher, "press release", date, "", text, 0, len(text))
+
+
+EVIDENCE = [
+    _p("The Commerce Department added 31 Chinese entities to its Unverified List on October 7, 2022."),
+    _p("It also removed nine entities from the list after their end uses were verified."),
+    _p("YMTC was moved from the Unverified List to the Entity List in December 2022.", date="2022-12-16", doc="d2"),
+    _p("The agency did not impose new penalties on the companies.", doc="d3"),
+    _p("Shares of the chip maker fell sharply after the announcement in Beijing.", publisher="Reuters", doc="d4"),
+]
+
+
+@pytest.fixture(scope="module")
+def vectors(sample: Settings) -> SentenceVectors:
+    return SentenceVectors(get_embedding(sample))
+
+
+def _check(claim: str, vectors: SentenceVectors, hint: list[int] | None = None, t: float = 0.55):
+    return check_claim(claim, EVIDENCE, vectors, t, hint)
+
+
+def test_true_claims_in_other_words_are_aligned_and_kept(vectors: SentenceVectors) -> None:
+    cases = {
+        "The US added 31 Chinese entities to its Unverified List on October 7, 2022.": 0,  # abbreviation + date
+        "The U.S. took nine entities off the Unverified List.": 1,
+        "Commerce removed 9 entities from the list.": 1,  # digits for a number word
+        "YMTC was put on the Entity List in December 2022.": 2,
+        "The Commerce Department added thirty-one Chinese entities to the Unverified List on 7 October 2022.": 0,
+    }
+    for claim, want in cases.items():
+        c = _check(claim, vectors)
+        assert c.supported, (claim, c)
+        assert want in c.cites, (claim, c)
+
+
+def test_a_wrong_marker_is_only_a_hint(vectors: SentenceVectors) -> None:
+    c = _check("The US added 31 Chinese entities to its Unverified List on October 7, 2022.", vectors, hint=[4])
+    assert c.supported and c.cites == [0]
+
+
+def test_verbatim_quote_is_a_quote(vectors: SentenceVectors) -> None:
+    c = _check(EVIDENCE[3].text, vectors)
+    assert c.supported and c.kind == "quote" and c.cites == [3]
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        ("The Commerce Department added 36 Chinese entities to its Unverified List on October 7, 2022.", "number"),
+        ("The Commerce Department added 31 Chinese entities to its Unverified List on October 9, 2022.", "date"),
+        ("The Commerce Department added 31 Japanese entities to its Unverified List on October 7, 2022.", "name"),
+        ("YMTC's status changed from the Entity List to the Unverified List.", "revers"),
+        ("The agency imposed new penalties on the companies.", "negation"),
+        ("The Commerce Department removed 31 Chinese entities from its Unverified List on October 7, 2022.", "says"),
+        ("The capital of France is Paris.", ""),
+    ],
+)
+def test_false_claims_are_dropped_with_a_reason(vectors: SentenceVectors, claim: str, reason: str) -> None:
+    c = _check(claim, vectors)
+    assert not c.supported, c
+    assert reason in c.reason, c
+
+
+def test_flip_rules() -> None:
+    assert flip("YMTC's status changed from unverified to verified.", "YMTC moved from verified to unverified status.")
+    assert "unverified" in flip("The end uses were verified.", "The end uses remained unverified.")
+    assert flip("The court did not uphold the law.", "The court upheld the law.") == ""  # 'uphold' vs 'upheld' differ
+    assert flip("The bill passed.", "The bill passed the House.") == ""
+
+
+def test_metadata_counts_as_evidence_for_attribution(vectors: SentenceVectors) -> None:
+    c = _check("According to Reuters, shares of the chip maker fell sharply after the announcement.", vectors)
+    assert c.supported and c.cites == [4]
+
+
+def test_assemble_renumbers_and_a_yes_no_verdict_needs_verified_facts(sample: Settings) -> None:
+    p = prepare("Why was DJI sanctioned?", sample, None, None)
+    assert len(p.evidence) >= 2
+    good = p.evidence[1].passage.text
+    text = f"Yes. The capital of France is Paris [1]. {good} [2]. DJI paid a fine of 400 million dollars [2]."
+    draft = compose.parse_writer_draft(text, len(p.evidence), yes_no=True)
+    assert draft.verdict == "yes"
+    passages = [e.passage for e in p.evidence]
+    checks = [check_claim(d.claim, passages, p.vectors, sample.support_threshold, d.cites) for d in draft.sentences]
+    built = compose.assemble(draft, checks, p.evidence, needs_facts=1)
+    kept = [s for s in built.sentences if s.supported]
+    assert [s.kind for s in kept] == ["inference", "quote"]
+    assert built.direct == "Yes." and built.answer.startswith("Yes.")
+    assert [c.n for c in built.citations] == [1] and built.citations[0].text == good
+    assert "Paris" not in built.answer and "400 million" not in built.answer
+    two = compose.assemble(draft, checks, p.evidence, needs_facts=2)
+    assert two.direct == "" and not two.sentences[0].supported  # one verified fact cannot carry a comparison

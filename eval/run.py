@@ -15,7 +15,7 @@ REPORTS = PROJECT_ROOT / "eval" / "reports"
 
 def parse(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="dossier eval", description="Measure Dossier's accuracy and latency.")
-    p.add_argument("--suite", choices=["gold", "multihop", "sweep"], default="gold")
+    p.add_argument("--suite", choices=["gold", "multihop", "sweep", "verifier"], default="gold")
     p.add_argument("--gold", type=Path, help="gold set JSON (gold suite)")
     p.add_argument("--data", type=Path, help="MultiHop-RAG queries.json (multihop and sweep suites)")
     p.add_argument("--split", choices=["dev", "test", "all"], help="MultiHop-RAG split (default: test; the sweep allows dev only)")
@@ -55,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         from eval import gold_suite
 
         results = gold_suite.run(settings, args.gold or gold_suite.DEFAULT_GOLD, modes)
+    elif args.suite == "verifier":
+        from eval import verifier_suite
+
+        verifier_suite.run_cli(settings, getattr(args, "corpus", None), args.data, args.limit, args.out, args.name)
+        return 0
     elif args.suite == "sweep":
         from eval import sweep
 

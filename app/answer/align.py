@@ -45,6 +45,12 @@ class ClaimCheck:
     kind: str = "claim"  # "quote" (verbatim), "claim" (written, checked), "inference" (Dossier's conclusion)
 
 
+# A sentence that reasons ("..., which means ...", "This shows that ...") is a conclusion, not a stated fact.
+CONCLUSION = re.compile(
+    r"\b(which means|this means|that means|therefore|thus|hence|this shows|this suggests|this indicates|"
+    r"implying|which implies|indicating that|it follows|as a result of this|consequently)\b",
+    re.I,
+)
 NEGATIONS = {"not", "no", "never", "none", "neither", "nor", "without", "cannot", "n't", "nothing", "nobody"}
 # Words whose opposite turns a claim into its contrary. General English, not a corpus's vocabulary.
 ANTONYMS = [
@@ -96,6 +102,8 @@ def flip(claim: str, evidence: str) -> str:
     for w in e_neg:
         if w in c_all and w not in c_neg and len(w) > 3 and not (c_neg & e_neg):
             return f"drops the evidence's negation ('not {w}')"
+    if c_neg and not e_neg and not any(w in NEGATIONS or w == "n't" for w in ew):
+        return "a negative claim with no negation in its evidence"
     for w in c_all:
         for o in OPPOSITE.get(w, ()):
             if o in e_all and w not in e_all:
@@ -117,6 +125,7 @@ def _from_to(text: str) -> list[tuple[set[str], set[str]]]:
     for m in re.finditer(r"\bfrom\s+((?:\S+\s+){0,3}?\S+)\s+to\s+((?:\S+\s*){1,4})", nz.canonical_text(text)):
         a = {w for w in _WORD.findall(m.group(1)) if len(w) > 3 and w != "the"}
         b = {w for w in _WORD.findall(m.group(2)) if len(w) > 3 and w != "the"}
+        a, b = a - b, b - a  # "from the Entity List to the Unverified List": what tells the two ends apart
         if a and b:
             out.append((a, b))
     return out
@@ -173,6 +182,22 @@ def _score(claim_terms: set[str], sims: np.ndarray, idx: tuple[int, ...], terms:
     return 0.5 * float(max(sims[i] for i in idx)) + 0.5 * coverage
 
 
+_CLAUSE_SPLIT = re.compile(r",\s*(?:and|but|while|whereas)\s+|;\s+|\s+(?:while|whereas)\s+|,\s+(?=(?:it|he|she|they|which)\s)")
+
+
+def claim_parts(claim: str) -> list[str]:
+    """The clauses of a claim that joins facts ('X did A, and Y did B'); [claim] when it is one clause."""
+    parts = [p.strip() for p in _CLAUSE_SPLIT.split(claim) if len(p.split()) >= 3]
+    if len(parts) < 2:
+        bits = [p.strip() for p in re.split(r"\s+and\s+", claim)]
+        parts = bits if len(bits) == 2 and all(len(b.split()) >= 4 for b in bits) else [claim]
+    return parts
+
+
+def _holds_alone(part: str, cited: list[Passage]) -> bool:
+    return any(not hard_checks(part, [p]) and not flip(part, p.text) for p in cited)
+
+
 def is_quote(claim: str, evidence: list[Passage]) -> int:
     """Index of the evidence sentence ``claim`` quotes verbatim (whitespace aside), or -1."""
     c = " ".join(claim.split()).strip(" \"'“”")
@@ -195,6 +220,8 @@ def check_claim(
     claim = strip_markers(claim).strip()
     if not re.search(r"[A-Za-z0-9]{2}", claim):
         return ClaimCheck(claim, False, reason="empty sentence")
+    if CONCLUSION.search(claim):
+        return ClaimCheck(claim, False, reason="draws a conclusion the evidence does not state", kind="inference")
     if not evidence:
         return ClaimCheck(claim, False, reason="no evidence")
     q = is_quote(claim, evidence)
@@ -205,12 +232,17 @@ def check_claim(
     terms = [_terms(p.text) | _terms(_meta_text(p)) for p in evidence]
     claim_terms = _terms(claim)
     singles = [(i,) for i in range(len(evidence))]
-    top = sorted(range(len(evidence)), key=lambda i: -_score(claim_terms, sims, (i,), terms))[:PAIR_POOL]
-    pairs = [tuple(sorted(p)) for p in combinations(top, 2)]
+    parts = claim_parts(claim)
+    pairs: list[tuple[int, ...]] = []
+    if len(parts) >= 2:
+        # Only a claim of two clauses may join two sentences, and each clause must hold on one of them.
+        top = sorted(range(len(evidence)), key=lambda i: -_score(claim_terms, sims, (i,), terms))[:PAIR_POOL]
+        pairs = [tuple(sorted(p)) for p in combinations(top, 2)]
     candidates = singles + pairs
     scored = sorted(candidates, key=lambda idx: -_score(claim_terms, sims, idx, terms) + (0.001 * len(idx)))
     hinted = tuple(sorted({i for i in hint or [] if 0 <= i < len(evidence)}))
-    if hinted and hinted not in scored:
+    if hinted and hinted in candidates:
+        scored.remove(hinted)
         scored.insert(0, hinted)
     first_reason = ""
     best_score = 0.0
@@ -224,7 +256,9 @@ def check_claim(
         cited = [evidence[i] for i in idx]
         reason = hard_checks(claim, cited)
         if not reason:
-            reason = next((r for p in cited if (r := flip(claim, p.text))), "")
+            reason = flip(claim, " ".join(p.text for p in cited))
+        if not reason and len(idx) > 1:
+            reason = next((f"a clause holds on neither sentence: {part!r}" for part in parts if not _holds_alone(part, cited)), "")
         if reason:
             first_reason = first_reason or reason
             continue

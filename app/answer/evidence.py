@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from app.answer.hygiene import clean_span
 from app.answer.text import (
     content_words,
     has_quantity,
@@ -24,6 +25,7 @@ from app.answer.text import (
     overlap,
     sentence_spans,
 )
+from app.question import clauses
 from app.types import Passage
 
 W_DENSE = 0.6
@@ -123,6 +125,13 @@ def split_passage(p: Passage) -> list[Passage]:
         merged.append([s, e])
     out = []
     for s, e in merged:
+        # --- evidence hygiene (app.answer.hygiene): headings, bylines, datelines, navigation and
+        # metadata lines are context, never evidence; cutting moves s/e, so the text stays a slice.
+        cleaned = clean_span(p.text, s, e)
+        if cleaned is None:
+            continue
+        s, e = cleaned
+        # --- end of evidence hygiene
         text = p.text[s:e]
         if len(text.split()) < MIN_WORDS or text.strip() == "[...]" or is_instruction(text):
             continue
@@ -178,6 +187,9 @@ ENUMERATION = re.compile(r"[A-Z][\w\-.&]*(?:\s+[\w\-.&,()]+){0,6}?[;,]\s+(?:and\
 
 def split_question(question: str) -> list[str]:
     """Parts of a compound question ('When was X added, and when did Y ...?') scored separately."""
+    found = clauses(question)
+    if found:
+        return found
     parts = re.split(r",?\s+and\s+(?=(?:what|when|who|why|how|which|where|whom|whose)\b)|;\s*", question, flags=re.I)
     return [p.strip() for p in parts if len(p.split()) >= 2] or [question]
 

@@ -41,7 +41,7 @@ def _check(claim: str, vectors: SentenceVectors, hint: list[int] | None = None, 
 def test_true_claims_in_other_words_are_aligned_and_kept(vectors: SentenceVectors) -> None:
     cases = {
         "The US added 31 Chinese entities to its Unverified List on October 7, 2022.": 0,  # abbreviation + date
-        "The U.S. took nine entities off the Unverified List.": 1,
+        "The U.S. Commerce Department took nine entities off the list.": 1,  # metadata names the publisher
         "Commerce removed 9 entities from the list.": 1,  # digits for a number word
         "YMTC was put on the Entity List in December 2022.": 2,
         "The Commerce Department added thirty-one Chinese entities to the Unverified List on 7 October 2022.": 0,
@@ -83,7 +83,7 @@ def test_false_claims_are_dropped_with_a_reason(vectors: SentenceVectors, claim:
 def test_flip_rules() -> None:
     assert flip("YMTC's status changed from unverified to verified.", "YMTC moved from verified to unverified status.")
     assert "unverified" in flip("The end uses were verified.", "The end uses remained unverified.")
-    assert flip("The court did not uphold the law.", "The court upheld the law.") == ""  # 'uphold' vs 'upheld' differ
+    assert flip("The court did not uphold the law.", "The court upheld the law.")  # a negative claim needs a negation
     assert flip("The bill passed.", "The bill passed the House.") == ""
 
 

@@ -90,7 +90,9 @@ class Settings(BaseSettings):
         "any one evidence sentence less well.",
     )
     support_threshold: float = Field(
-        0.55, description="Support score a sentence needs against its cited passage to be kept."
+        0.6,
+        description="Support score (0.5 x embedding similarity + 0.5 x share of content words) a claim needs on its "
+        "evidence to be kept, on top of the number, date, name and flip checks (calibrated with `dossier eval --suite verifier`).",
     )
     llm_timeout_s: float = Field(60.0, description="Time limit for one LLM call; past it the answer falls back to extractive.")
     llm_max_tokens: int = Field(160, description="Most tokens the LLM may generate for one answer.")

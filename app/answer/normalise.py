@@ -94,11 +94,13 @@ def number_values(text: str, *, years: bool = False) -> set[str]:
     Years (1800-2099 written alone) are left out unless ``years``; dates are compared separately.
     A bare 'one' is left out too: it is more often a pronoun than a count."""
     out: set[str] = set()
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = [span for span, _ in date_mentions(text) if not years]
     for m in _DIGITS.finditer(text):
+        if any(a <= m.start() < b for a, b in spans):
+            continue  # part of a date ("2020-09-18", "September 18"): dates are compared as dates
         raw = m.group(1).replace(",", "")
         scale = (m.group(2) or "").lower()
-        if not years and not scale and _YEAR.match(raw):
+        if not years and not scale and "," not in m.group(1) and _YEAR.match(raw):
             continue
         value = float(raw) * SCALES.get(scale, 1)
         out.add(_fmt(value))
@@ -237,7 +239,7 @@ def words(text: str) -> set[str]:
     return {fold(w) for w in _TOKEN.findall(canonical_text(text))}
 
 
-def _canonical_names(text: str) -> str:
+def canonical_names(text: str) -> str:
     """Multi-word names and abbreviations replaced by one capitalised canonical word ('United States' -> 'US')."""
     return _ALIAS_RE.sub(lambda m: ALIASES[m.group(1).lower()].upper() if m.group(1)[0].isupper() else m.group(1), text)
 
@@ -246,7 +248,7 @@ def name_tokens(text: str) -> list[str]:
     """Capitalised words of ``text`` (after abbreviation expansion) that are not sentence starts or
     function words: the names, places, bodies and titles a claim asserts."""
     out: list[str] = []
-    t = _canonical_names(text.replace("’", "'"))
+    t = canonical_names(text.replace("’", "'"))
     from app.answer.text import split_sentences  # abbreviation-aware: "U.S. Treasury" is one sentence
 
     for sent in split_sentences(t) or [t]:
@@ -293,5 +295,13 @@ def name_supported(name: str, vocab: set[str], initials: set[str]) -> bool:
         return True
     if name.isupper() and 2 <= len(name) <= 8 and f in initials:
         return True
-    # An inflected or derived form of a word in the evidence ("Montana's", "Chinese"/"China" fold equal).
-    return len(f) >= 5 and any(len(v) >= 5 and (v.startswith(f[:-1]) or f.startswith(v[:-1])) for v in vocab)
+    # A derived form of a word in the evidence: "Canadian" for "Canada", "Texan" for "Texas".
+    root = _root(f)
+    return len(root) >= 4 and any(_root(v) == root for v in vocab if v[:3] == f[:3])
+
+
+_DERIVED = re.compile(r"(?:ians?|ans?|ese|ish|ns?|s)$")
+
+
+def _root(word: str) -> str:
+    return _DERIVED.sub("", word).rstrip("aeiouy")

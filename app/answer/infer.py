@@ -83,7 +83,7 @@ def date_of(e: Evidence, index: int, clause: str, by_document: bool) -> Dated | 
     spots = [m.start() for m in re.finditer(r"[A-Za-z][\w'’-]*", text) if content_words(m.group(0)) & terms]
     if not spots:
         return None if len({d for _, d, _ in mentions}) > 1 else Dated(index, mentions[0][1], mentions[0][2])
-    pos, date, how = min(mentions, key=lambda m: min(abs(m[0] - s) for s in spots))
+    _, date, how = min(mentions, key=lambda m: min(abs(m[0] - s) for s in spots))
     return Dated(index, date, how)
 
 

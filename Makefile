@@ -37,6 +37,12 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "!! chromium missing and not root: browser tests will be skipped"; fi; \
 	fi
+	@if ! command -v pdftotext >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo ">> installing poppler-utils (pdftotext: the corpus suite's independent PDF check)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -y install -qq poppler-utils >/dev/null; \
+	  else echo "!! pdftotext missing and not root: the corpus suite checks PDF citations with pypdf"; fi; \
+	fi
 
 ingest: install
 	$(BIN)/dossier ingest corpus

@@ -9,6 +9,12 @@ from pathlib import Path
 from typing import Any
 
 HEADLINE = [
+    "score",
+    "score_without_follow_ups",
+    "answerable_right",
+    "unanswerable_abstained",
+    "citation_verbatim",
+    "non_verbatim_citations",
     "key_fact_recall",
     "answer_has_a_key_fact",
     "answer_has_all_key_facts",
@@ -44,6 +50,9 @@ def headline_table(results: dict[str, Any]) -> str:
     rows = _rows(results)
     keys = [k for k in HEADLINE if any(k in m for _, m in rows)]
     extra = ["abstention_f1", "p50_total_ms", "p95_total_ms", "p50_retrieve_ms"]
+    first_token = any("first_token_ms" in m.get("latency_ms", {}) for _, m in rows)
+    if first_token:
+        extra += ["p50_first_token_ms", "p95_first_token_ms"]
     lines = ["| system | " + " | ".join(keys + extra) + " |", "|---" * (len(keys) + len(extra) + 1) + "|"]
     for name, m in rows:
         lat = m.get("latency_ms", {}).get("total_ms", {})
@@ -51,6 +60,9 @@ def headline_table(results: dict[str, Any]) -> str:
         ret = m.get("latency_ms", {}).get("retrieve_ms", {})
         vals += [_fmt(m.get("abstention", {}).get("f1", "")), _fmt(lat.get("p50", "")), _fmt(lat.get("p95", ""))]
         vals.append(_fmt(ret.get("p50", "")))
+        if first_token:
+            ft = m.get("latency_ms", {}).get("first_token_ms", {})
+            vals += [_fmt(ft.get("p50", "")), _fmt(ft.get("p95", ""))]
         lines.append(f"| {name} | " + " | ".join(vals) + " |")
     return "\n".join(lines)
 
@@ -70,12 +82,66 @@ def by_type_table(results: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _cell(text: Any, width: int = 160) -> str:
+    t = " ".join(str(text).split()).replace("|", "\\|")
+    return t if len(t) <= width else t[: width - 1] + "…"
+
+
+def failures_section(results: dict[str, Any]) -> str:
+    """Corpus suite: failure reasons, each failing question with its reasons, and non-verbatim citations."""
+    out = []
+    for mode, r in results.get("modes", {}).items():
+        if "failures" not in r:
+            continue
+        m = r["metrics"]
+        out.append(f"\n## Failures ({mode}): {len(r['failures'])} of {m.get('questions', '')} questions\n")
+        for reason, n in m.get("failure_reasons", {}).items():
+            out.append(f"- {reason}: {n}")
+        if r["failures"]:
+            out.append("\n| # | type | question | reasons | details | answer |")
+            out.append("|---|---|---|---|---|---|")
+            for f in r["failures"]:
+                details = []
+                if f.get("facts_missing"):
+                    details.append("missing: " + "; ".join(f["facts_missing"]))
+                if f.get("yes_no"):
+                    details.append(f["yes_no"])
+                if "cited" in f:
+                    details.append("cited: " + (", ".join(Path(c).name for c in f["cited"]) or "nothing"))
+                out.append(
+                    f"| {f['index']} | {f['type']} | {_cell(f['question'], 100)} | {', '.join(f['reasons'])} "
+                    f"| {_cell('; '.join(details), 200)} | {_cell(f['answer'], 160)} |"
+                )
+        bad = r.get("non_verbatim") or []
+        out.append(
+            f"\nCitations ({mode}): {m.get('citations_checked', 0)} checked, {m.get('non_verbatim_citations', 0)} not verbatim"
+            f" in the file ({m.get('non_verbatim_gap', 0)} not contiguous, {m.get('non_verbatim_altered', 0)} with text"
+            f" not in the file), {m.get('inexact_citations', 0)} not the exact slice of the document text,"
+            f" {m.get('unchecked_citations', 0)} in formats without an extractor; related passages:"
+            f" {m.get('related_checked', 0)} checked, {m.get('related_non_verbatim', 0)} not verbatim,"
+            f" {m.get('related_inexact', 0)} inexact."
+        )
+        if bad:
+            out.append("\n| # | kind | source | extractor | verbatim | exact slice | problem | not found | text |")
+            out.append("|---|---|---|---|---|---|---|---|---|")
+            for c in bad:
+                out.append(
+                    f"| {c['index']} | {c['kind']} | {Path(c['source']).name} | {c['extractor']} | {c['verbatim']} "
+                    f"| {c['exact_slice']} | {_cell(c.get('problem', ''), 60)} | {_cell(c.get('not_found', ''), 100)} "
+                    f"| {_cell(c['text'], 200)} |"
+                )
+    return "\n".join(out)
+
+
 def render_markdown(results: dict[str, Any]) -> str:
     parts = [f"# Dossier evaluation: {results.get('suite')} ({results.get('date', '')})", ""]
     if results.get("split"):
         parts.append(f"Split: {results['split']}, queries: {results.get('n_queries', '')}\n")
+    if results.get("suite") == "corpus":
+        parts.append(f"Corpus: {results.get('corpus')}, questions: {results.get('questions_file')}\n")
     parts.append(headline_table(results))
     parts.append(by_type_table(results))
+    parts.append(failures_section(results))
     if results.get("ratios"):
         parts.append("\n## Ratios (Dossier / baseline)\n")
         for k, v in results["ratios"].items():
@@ -119,6 +185,8 @@ def _plots(results: dict[str, Any]) -> list[tuple[str, str]]:
     types = sorted({t for _, m in rows for t in m.get("by_type", {})})
     if types:
         metric = "strict_accuracy" if any("strict_accuracy" in v for _, m in rows for v in m.get("by_type", {}).values()) else "key_fact_recall"
+        if any("score" in v for _, m in rows for v in m.get("by_type", {}).values()):
+            metric = "score"
         if any("all_evidence@10" in v for _, m in rows for v in m.get("by_type", {}).values()):
             metric = "all_evidence@10"
         fig, ax = plt.subplots(figsize=(8, 3.5))

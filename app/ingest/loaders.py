@@ -66,7 +66,13 @@ def decode_text(data: bytes) -> str:
         raise LoadError("binary content (control characters), not a text file")
     if "\x00" in text:
         raise LoadError("binary content (NUL bytes), not a text file")
-    return text
+    return normalise_newlines(text)
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and CR line ends as LF: the index keeps the text as a snapshot that the UI reads back in
+    text mode (which turns them into LF), and citation offsets must index that same text."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def normalise_date(value: Any) -> str:
@@ -124,14 +130,73 @@ def load_markdown(path: Path, data: bytes) -> LoadedDocument:
     return LoadedDocument(text=text, metadata=meta, body_start=body_start)
 
 
+# Elements of trafilatura's extracted tree that hold blocks of their own (each block of text
+# becomes a paragraph of the document, "\n\n" apart, so that no sentence spans a heading and the
+# paragraph after it); ``lb`` (a <br>) is a line break inside a block.
+_CONTAINERS = {"body", "div", "quote", "list", "item", "table", "row", "cell", "section", "main", "article"}
+_BLOCK_TAGS = {"p", "head", "quote", "list", "item", "table", "row", "cell", "code", "div", "graphic"}
+
+
+def _inline_text(el: Any) -> str:
+    """The text of one block: inline children (emphasis, links) in place, ``lb`` as a newline."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag == "lb":
+            parts.append("\n")
+        elif child.tag == "graphic":
+            pass
+        else:
+            parts.append(_inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _tidy(block: str) -> str:
+    lines = (" ".join(line.split()) for line in normalise_newlines(block).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def html_blocks(body: Any) -> list[str]:
+    """Blocks of trafilatura's extracted tree in reading order: headings, paragraphs, quotes, list
+    items and table rows (cells tab-separated) each on their own."""
+    blocks: list[str] = []
+
+    def add(text: str) -> None:
+        text = _tidy(text)
+        if text:
+            blocks.append(text)
+
+    def walk(el: Any) -> None:
+        add(el.text or "")  # loose text before the first child
+        for child in el:
+            if child.tag == "row":
+                add("\t".join(_tidy(_inline_text(cell)).replace("\n", " ") for cell in child))
+            elif child.tag in _CONTAINERS and any(c.tag in _BLOCK_TAGS for c in child):
+                walk(child)
+            elif child.tag not in ("lb", "graphic"):
+                add(_inline_text(child))
+            add(child.tail or "")
+
+    walk(body)
+    return blocks
+
+
 def load_html(path: Path, data: bytes) -> LoadedDocument:
+    """Main text by trafilatura, one block (heading, paragraph, list item, table row) per paragraph.
+
+    trafilatura's own text output puts a heading and the paragraph under it on consecutive lines,
+    which a sentence splitter reads as one sentence; the text is therefore rebuilt from its
+    extracted tree with a blank line between blocks. A ``<br>`` stays a single newline.
+    """
     import trafilatura
 
     if not data.strip():
         raise LoadError("empty file")
     html = data.decode("utf-8", errors="replace")
-    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True)
-    if not text or not text.strip():
+    extracted = trafilatura.bare_extraction(html, include_comments=False, include_tables=True, favor_recall=True)
+    body = getattr(extracted, "body", None)
+    text = "\n\n".join(html_blocks(body)) if body is not None else ""
+    if not text.strip():
         raise LoadError("no readable main text found in the HTML")
     meta: dict[str, Any] = {"kind": "web page"}
     info = trafilatura.extract_metadata(html)
@@ -139,6 +204,7 @@ def load_html(path: Path, data: bytes) -> LoadedDocument:
         meta.update(
             {
                 "title": info.title or "",
+                # og:site_name or application-name; else the host of the page's canonical/og:url
                 "publisher": info.sitename or info.hostname or "",
                 "date": info.date or "",
                 "url": info.url or "",
@@ -158,7 +224,7 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        pages = [normalise_newlines(page.extract_text() or "").strip() for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
         raise LoadError(f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from None
     except Exception as exc:  # pypdf raises many internal errors on damaged files
@@ -196,7 +262,7 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
         raise LoadError(f"corrupt or unreadable DOCX ({type(exc).__name__})") from None
     except Exception as exc:  # python-docx surfaces lxml and package errors directly
         raise LoadError(f"corrupt or unreadable DOCX ({type(exc).__name__})") from None
-    paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
+    paragraphs = [normalise_newlines(p.text).strip() for p in document.paragraphs if p.text.strip()]
     if not paragraphs:
         raise LoadError("DOCX has no text")
     text = "\n\n".join(paragraphs)
@@ -246,6 +312,13 @@ def load_file(path: Path, data: bytes) -> LoadedDocument:
     meta["title"] = str(meta.get("title") or path.stem)
     meta["publisher"] = str(meta.get("publisher") or "")
     meta["kind"] = str(meta.get("kind") or "document")
-    meta["date"] = normalise_date(meta.get("date"))
+    meta["date"] = normalise_date(meta.get("date")) or date_in_name(path.name)
     meta["url"] = str(meta.get("url") or "")
     return doc
+
+
+def date_in_name(name: str) -> str:
+    """'2024-03-14-reuters-house-vote.txt' -> '2024-03-14': the date analysts put at the start of a file
+    name, used only when the file itself carries none."""
+    m = re.match(r"^((?:19|20)\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)", name)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else ""

@@ -1,0 +1,210 @@
+"""Evidence hygiene: headings, bylines, datelines, navigation and metadata are context, not evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.answer.evidence import split_passage
+from app.answer.hygiene import clean_span, dateline_end
+from app.answer.text import sentence_spans
+from app.types import Passage
+
+BODY = "The commerce ministry announced new export curbs on drone makers on Friday, citing national security."
+
+
+def _p(text: str, start: int = 0) -> Passage:
+    return Passage("c", "d1", "x.md", "T", "Pub", "news", "2021-12-16", "", text, start, start + len(text))
+
+
+def _evidence(text: str, start: int = 0) -> list[str]:
+    pieces = split_passage(_p(text, start))
+    for piece in pieces:  # every piece is an exact slice with document offsets
+        assert text[piece.start - start : piece.end - start] == piece.text
+    return [piece.text for piece in pieces]
+
+
+def _clean(text: str) -> str | None:
+    out = clean_span(text, 0, len(text))
+    return None if out is None else text[out[0] : out[1]]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        BODY,
+        "Officials said the measures would affect components such as flight controllers and gimbals.",
+        "By the authority vested in me as President by the Constitution and the laws of the United States, I order:",
+        "U.S. persons will be prohibited from purchasing or selling certain publicly traded securities.",
+        "“Today’s actions prove once again that we will protect Americans,” Secretary Wilbur Ross said.",
+        "Related parties must disclose the transactions to the committee within ninety days of closing.",
+        "Published reports said the company had met officials in Washington on Tuesday.",
+        "By Tuesday, the company must divest all interests and rights in the application.",
+        "Move comes after TikTok shut down in US following federal ban, with users unable to use the app 'for now'",
+    ],
+)
+def test_ordinary_sentences_are_untouched(sentence: str) -> None:
+    assert clean_span(sentence, 0, len(sentence)) == (0, len(sentence))
+    assert _evidence(sentence) == [sentence]
+
+
+def test_markdown_heading_is_not_evidence_and_does_not_glue() -> None:
+    assert _evidence("## Export controls on drone makers tightened\n\n" + BODY) == [BODY]
+    assert _evidence("## Export controls on drone makers tightened\n" + BODY) == [BODY]
+
+
+def test_title_line_standing_alone_is_not_evidence() -> None:
+    title = "TikTok Responds to Trump Executive Order, Vows to Fight: 'We Are Shocked'"
+    assert _evidence(f"{title}\n\n{BODY}") == [BODY]
+    assert _evidence(f"Governor Gianforte Bans TikTok in Montana\n\n{BODY}") == [BODY]
+    # a headline in sentence case, a few words and no sentence end
+    assert _evidence(f"TikTok ban on the horizon for app users\n\n{BODY}") == [BODY]
+
+
+def test_heading_glued_by_one_newline_is_split_off_with_offsets() -> None:
+    heading = "Commerce Delays Prohibitions on TikTok; WeChat Prohibitions Suspended Due to Court Order"
+    text = f"{heading}\n{BODY} It said more rules would follow in the coming weeks."
+    pieces = split_passage(_p(text, start=500))
+    assert pieces[0].text == BODY
+    assert (pieces[0].start, pieces[0].end) == (500 + len(heading) + 1, 500 + len(heading) + 1 + len(BODY))
+    assert all(heading not in p.text for p in pieces)
+
+
+def test_section_label_and_heading_before_a_paragraph() -> None:
+    text = f"Tech & Science\nDrone Makers Face New Curbs\n{BODY}"
+    assert _evidence(text) == [BODY]
+
+
+def test_wrapped_line_of_a_sentence_is_not_a_title() -> None:
+    # hard-wrapped text: a first line in Title Case that goes on in the next line is not a heading
+    text = "As of January 19, the Protecting Americans from Foreign Adversary Controlled Applications\nAct will make it unlawful for companies to distribute the platform."
+    assert _clean(text) == text
+    text = "Senate Majority Leader Chuck Schumer said the Senate will review it. Senate Majority\nLeader Chuck Schumer said the Senate will review the legislation."
+    s, e = sentence_spans(text)[1]
+    assert clean_span(text, s, e) == (s, e)  # a span that starts mid-line has no heading line
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "By Jane Doe",
+        "By Reuters Staff",
+        "David Shepardson | Reuters",
+        "By Office of the Governor · 2023-05-17",
+        "Reuters Staff",
+    ],
+)
+def test_bylines_are_not_evidence(byline: str) -> None:
+    assert _clean(byline) is None
+    assert _evidence(f"{byline}\n{BODY}") == [BODY]
+
+
+def test_header_block_of_a_plain_text_article() -> None:
+    text = (
+        "US House passes bill to force ByteDance to divest TikTok or face ban\n"
+        "Send a link to a friend\n[March 14, 2024]\nBy David Shepardson\n"
+        "WASHINGTON (Reuters) -The U.S. House of Representatives overwhelmingly\n"
+        "passed a bill on Wednesday that would give ByteDance about six months to divest."
+    )
+    assert _evidence(text) == [text[text.index("The U.S. House") :]]
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "WASHINGTON - ",
+        "WASHINGTON – ",
+        "WASHINGTON (Reuters) - ",
+        "WASHINGTON (Reuters) -",
+        "NEW YORK, March 13 (Reuters) - ",
+        "BEIJING, Sept 3 (Xinhua) -- ",
+        "HELENA, Mont. – ",
+        "BEIJING: ",
+        "San Francisco, (Asian independent) ",
+        "China News Service, Beijing, September 3 (Reporter Li Xiaoyu) ",
+        "Washington, D.C. – ",
+    ],
+)
+def test_dateline_is_cut_off_the_start_with_offsets(dateline: str) -> None:
+    text = dateline + BODY
+    assert dateline_end(text) == len(dateline)
+    pieces = split_passage(_p(text, start=1000))
+    assert [p.text for p in pieces] == [BODY]
+    assert (pieces[0].start, pieces[0].end) == (1000 + len(dateline), 1000 + len(text))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "U.S. – China trade talks resumed in Geneva on Monday after a pause of several months.",
+        "ByteDance, TikTok (US) Inc. and Oracle signed the framework agreement on Thursday.",
+        "Treasury Secretary Janet Yellen (D) said the measures would take effect immediately.",
+        "China – the world's largest drone market – opposed the measures on Friday.",
+    ],
+)
+def test_no_dateline_in_ordinary_sentences(sentence: str) -> None:
+    assert dateline_end(sentence) == 0
+    assert _clean(sentence) == sentence
+
+
+@pytest.mark.parametrize(
+    "nav",
+    [
+        "Share this",
+        "Share | Post | Email",
+        "Related stories",
+        "Subscribe to our newsletter",
+        "Accept all cookies",
+        "Advertisement",
+        "Read more",
+    ],
+)
+def test_navigation_lines_are_not_evidence(nav: str) -> None:
+    assert _clean(nav) is None
+    assert _evidence(f"{nav}\n{BODY}") == [BODY]
+
+
+def test_cookie_and_copyright_notices_are_not_evidence() -> None:
+    notice = "We use cookies and similar technologies to personalise content and ads and to analyse our traffic."
+    assert _evidence(notice) == []
+    assert _evidence("© 2020 Newsweek. All rights reserved.") == []
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        "Published: 2020-09-18",
+        "Updated 3:15 PM ET, Fri March 15, 2024",
+        "Posted by admin on March 3, 2024",
+        "Photo: Reuters",
+        "Image credit: Getty Images",
+        "FreshSplash/Getty Images",
+        "Reporting by David Shepardson; Editing by Chris Reese",
+        "Tags: TikTok, ByteDance, Congress",
+        "Tuesday, August 11, 2020",
+        "Vol. 85, No. 155",
+    ],
+)
+def test_metadata_lines_are_not_evidence(meta: str) -> None:
+    assert _clean(meta) is None
+    assert _evidence(f"{meta}\n{BODY}") == [BODY]
+
+
+def test_bracketed_lines_and_page_furniture_are_not_evidence() -> None:
+    assert _evidence("[...]") == []
+    assert _evidence(f"[Presidential Documents]\n[[Page 15209]]\n48637\n{BODY}") == [BODY]
+    assert _evidence("SUPREME COURT OF THE UNITED STATES\n\n" + BODY) == [BODY]
+
+
+def test_trailing_share_line_is_cut_off_the_end() -> None:
+    text = f"{BODY}\nShare this"
+    assert _clean(text) == BODY
+
+
+def test_bullet_marker_is_not_part_of_the_sentence() -> None:
+    item = "Move comes after TikTok shut down in US following federal ban, with users unable to use the app"
+    assert _evidence(f"- {item}\n\n{BODY}") == [item, BODY]
+
+
+def test_lead_in_ending_with_a_colon_stays_with_what_it_introduces() -> None:
+    text = 'Statement of the Secretary of Commerce, 18 December 2020:\n\n"China\'s behavior harms U.S. national security and the world."'
+    assert _evidence(text) == [text]

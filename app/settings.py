@@ -89,8 +89,13 @@ class Settings(BaseSettings):
         description="The same bar for long multi-clause questions (more than 10 topic words), which match "
         "any one evidence sentence less well.",
     )
+    abstain_floor: float = Field(
+        0.3,
+        description="With a writer (any mode but extractive), the best evidence score below which Dossier abstains "
+        "before drafting; above it, the verified claims and the question's constraints decide.",
+    )
     support_threshold: float = Field(
-        0.6,
+        0.55,
         description="Support score (0.5 x embedding similarity + 0.5 x share of content words) a claim needs on its "
         "evidence to be kept, on top of the number, date, name and flip checks (calibrated with `dossier eval --suite verifier`).",
     )

@@ -20,6 +20,14 @@ from app.answer.infer import Inference
 from app.answer.text import citation_markers, split_sentences, strip_markers
 from app.types import Citation, Passage, SentenceCheck, attribution_name
 
+# How a small model talks about its prompt ("The evidence states that ...", "According to evidence
+# sentence 2, ..."): not part of any claim.
+WRITER_FRAME = re.compile(
+    r"^(?:according to (?:the )?evidence(?: sentences?)?(?: \[?\d+\]?)?,?\s*|(?:the )?evidence(?: sentences?)?(?: \[?\d+\]?)? "
+    r"(?:states|says|shows|indicates|mentions|suggests)(?: that)?,?\s*|the (?:direct )?answer(?: to the question)? is:?\s*|"
+    r"based on the evidence,?\s*)",
+    re.I,
+)
 YES_NO = re.compile(r"^\W*(yes|no)\b[\s,.:;!\-–—]*", re.I)
 
 
@@ -34,6 +42,7 @@ class DraftSentence:
 class Draft:
     sentences: list[DraftSentence]
     verdict: str = ""  # "yes" / "no" when the writer committed to one
+    extractive: bool = True  # drafted by Dossier's extractive composer (False: by a writer model)
 
 
 def attribution_for(p: Passage) -> str:
@@ -77,6 +86,8 @@ def parse_writer_draft(text: str, n_evidence: int, yes_no: bool) -> Draft:
         marks = [m - 1 for m in citation_markers(sent) if 1 <= m <= n_evidence]
         claim = re.sub(r"\s+([.,;:!?])", r"\1", strip_markers(sent)).strip()
         claim = re.sub(r"\[\d+(?:\s*,\s*\d+)*\]", "", claim).strip()
+        claim = WRITER_FRAME.sub("", claim).strip()
+        claim = claim[:1].upper() + claim[1:]
         if not re.search(r"[A-Za-z0-9]", claim):
             # "... the Verge. [2]." splits into a sentence and a marker-only tail: the markers belong before.
             if drafts:

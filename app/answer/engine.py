@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.answer import compose, infer, prompts
+from app.answer import compose, constraints, infer, prompts
 from app.answer.align import ClaimCheck, check_claim
 from app.answer.answerability import assess
 from app.answer.evidence import (
@@ -131,6 +131,11 @@ def prepare(
     verdict = assess(standalone, chunks, scored)
     confidence = verdict.confidence
     threshold = settings.abstain_threshold_long if verdict.long_question else settings.abstain_threshold
+    if settings.llm != "extractive":
+        # With a writer, whether the evidence answers is decided on the written claims (verified, and
+        # answering what the question asks: ``constraints``); here only off-topic questions stop.
+        confidence = scored[0].score if scored else 0.0
+        threshold = settings.abstain_floor
     evidence: list[Evidence] = []
     if confidence >= threshold:
         evidence = select(
@@ -194,9 +199,31 @@ def _check(p: Prepared, draft: compose.Draft, settings: Settings) -> list[ClaimC
     return checks
 
 
+SUPPORTING_QUOTES = 2  # verbatim evidence sentences shown after a writer's verified claims
+
+
+def _add_supporting_quotes(p: Prepared, draft: compose.Draft, checks: list[ClaimCheck]) -> None:
+    """After the writer's verified claims, the best evidence sentences they do not cite, verbatim: the
+    writer's summary is short, and the passage in the document's own words is what an analyst checks."""
+    cited = {i for c in checks if c.supported for i in c.cites}
+    lead = p.evidence[0].score if p.evidence else 0.0
+    added = 0
+    for i, e in enumerate(p.evidence):
+        if added >= SUPPORTING_QUOTES:
+            break
+        if i in cited or e.score < lead * SUPPORTING_RATIO:
+            continue
+        draft.sentences.append(compose.DraftSentence(claim=e.passage.text, cites=[i], attribution=compose.attribution_for(e.passage)))
+        checks.append(ClaimCheck(e.passage.text, True, [i], 1.0, "verbatim quote", "quote"))
+        cited.add(i)
+        added += 1
+
+
 def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, notes: list[str]) -> Answer:
     """Align and verify every sentence of the draft, then build the ``Answer`` from what stands."""
     checks = _check(p, draft, settings)
+    if not draft.extractive and any(c.supported for c in checks):
+        _add_supporting_quotes(p, draft, checks)
     inference = infer.temporal(p.standalone, p.evidence, p.vectors) if is_yes_no(p.standalone) else None
     if inference is not None:
         # The facts Dossier's inference rests on are cited in the answer: quoted when no claim cites them.
@@ -211,7 +238,11 @@ def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, no
     needs = 2 if clauses(p.standalone) else 1
     built = compose.assemble(draft, checks, p.evidence, needs_facts=needs, inference=inference)
     if not built.citations:
-        return _abstain(p, mode, sentences=built.sentences)
+        return _abstain(p, mode, "no sentence of the draft was supported by the evidence", sentences=built.sentences)
+    cited = [p.evidence[i].passage for c in checks if c.supported for i in c.cites]
+    lacking = constraints.missing(p.standalone, built.answer, cited, yes_no=is_yes_no(p.standalone))
+    if lacking:
+        return _abstain(p, mode, "the verified sentences do not answer the question: " + "; ".join(lacking), sentences=built.sentences)
     return Answer(
         question=p.question,
         answer=built.answer,
@@ -276,14 +307,11 @@ def ask_stream(
                 yield _finish(p, _abstain(p, mode, "the writer found that the evidence does not answer the question"), t_answer)
                 return
             draft = compose.parse_writer_draft(text, len(p.evidence), yes_no)
+            draft.extractive = False
     if draft is not None:
+        # Nothing the writer said could be verified, or it does not answer the question: Dossier abstains
+        # (showing related passages) rather than offering true sentences that answer something else.
         answer = _answer(p, draft, settings, mode, notes)
-        if answer.abstained:
-            # Nothing the writer said could be verified: show the verified evidence instead.
-            fallback = _answer(p, compose.extractive_draft(p.evidence), settings, mode, notes)
-            fallback.sentences = answer.sentences + fallback.sentences
-            fallback.notes.append("no sentence of the writer's answer was supported by the evidence; showing the evidence instead")
-            answer = fallback
     else:
         answer = _answer(p, compose.extractive_draft(p.evidence), settings, mode, notes)
     yield _finish(p, answer, t_answer)

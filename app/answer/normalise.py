@@ -42,7 +42,7 @@ ALIASES = {
     "u.s.": "us", "u.s": "us", "u. s.": "us", "u. s": "us", "us": "us", "usa": "us", "u.s.a.": "us", "united states": "us", "america": "us",
     "united states of america": "us", "u.k.": "uk", "uk": "uk", "united kingdom": "uk", "britain": "uk",
     "u.n.": "un", "united nations": "un", "e.u.": "eu", "eu": "eu", "european union": "eu",
-    "e.o.": "eo", "eo": "eo", "executive order": "eo", "d.c.": "dc", "p.r.c.": "china", "prc": "china",
+    "e.o.": "eo", "eo": "eo", "executive order": "eo", "executive orders": "eo", "d.c.": "dc", "p.r.c.": "china", "prc": "china",
     "people's republic of china": "china", "chinese": "china", "american": "us", "americans": "us",
     "dept.": "department", "govt.": "government", "gov.": "governor", "sen.": "senator", "rep.": "representative",
     "pres.": "president", "corp.": "corporation", "inc.": "incorporated", "co.": "company", "ltd.": "limited",
@@ -236,7 +236,16 @@ def fold(word: str) -> str:
 
 
 def words(text: str) -> set[str]:
-    return {fold(w) for w in _TOKEN.findall(canonical_text(text))}
+    """Folded words of ``text``, in canonical form and as written, hyphenated words also by part
+    ("U.S.-based" gives 'us-based', 'us', 'based'; "Executive Orders" gives 'eo' and 'executive', 'order')."""
+    out: set[str] = set()
+    for form in (canonical_text(text), text.lower()):
+        for w in _TOKEN.findall(form):
+            f = fold(w)
+            out.add(f)
+            if "-" in f:
+                out.update(fold(x) for x in f.split("-") if x)
+    return out
 
 
 def canonical_names(text: str) -> str:

@@ -30,11 +30,10 @@ USER_TEMPLATE = """{fence_open}
 {evidence}
 {fence_close}
 
-Question: {question}
-{lead}"""
+Question: {question}{lead}"""
 
 LEAD_YES_NO = "Start your answer with Yes or No, then give the facts that decide it."
-LEAD_OTHER = "Start your answer with the direct answer to the question."
+LEAD_OTHER = ""  # any wording here is copied into answers by a small model
 
 CONDENSE_TEMPLATE = """Rewrite the follow-up question as one standalone question, using the conversation.
 Reply with the question only.
@@ -73,7 +72,7 @@ def answer_messages(question: str, passages: list[Passage], yes_no: bool = False
         fence_close=FENCE_CLOSE,
         evidence=format_evidence(passages),
         question=_neutralise(" ".join(question.split())),
-        lead=LEAD_YES_NO if yes_no else LEAD_OTHER,
+        lead=f"\n{LEAD_YES_NO}" if yes_no else LEAD_OTHER,
     )
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 

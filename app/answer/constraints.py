@@ -1,0 +1,81 @@
+"""Does a verified answer answer the question asked? The question's own constraints, checked.
+
+A sentence can be true, cited and verified, and still not answer the question: a 2020
+statement offered for a question about 2023, a passage about a bill for "by what vote",
+a quote without a figure for "what daily fine". Two general checks, read from the question:
+
+* what the question pins down must be in the cited evidence (its text, or its documents'
+  dates and titles): every year, full date and number the question states;
+* what the question asks for must be in the verified answer and not only in the question:
+  a date for "when" / "on what date", a number for "how many" / "how long" / "by what
+  vote", an amount of money for a fine, price or penalty.
+
+When either fails, Dossier says the documents do not answer the question and names what is
+missing, instead of showing true sentences that answer something else.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.answer import normalise as nz
+from app.types import Passage
+
+WHEN = re.compile(r"\b(when|since when|until when) (did|was|is|were|will|does|do|had|has|would|could|can)\b|\b(on|by|until|from) what (date|day)\b|\bwhat (date|day|year|month)\b|\bin what year\b", re.I)
+COUNT = re.compile(
+    r"\bhow (many|much|long|large|big|old|often)\b|\bwhat (number|percentage|share|proportion|amount|vote|tally|margin)\b|\bby what (vote|margin)\b|\bhow large a\b",
+    re.I,
+)
+MONEY = re.compile(r"\b(fine|fines|penalty|penalties|price|cost|costs|fee|fees|paid|pay|worth|valuation|salary|budget)\b", re.I)
+MONEY_ASK = re.compile(r"^\s*(?:\w+\s+){0,2}?(what|how much)\b", re.I)
+AMOUNT = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(dollars|euros|pounds|yuan|usd|million|billion)\b", re.I)
+_YEAR = re.compile(r"(?<![\w\-/.])((?:19|20)\d{2})(?![\w\-/])")
+
+
+def _years(text: str) -> set[int]:
+    return {int(y) for y in _YEAR.findall(text)}
+
+
+def asked(question: str) -> str:
+    """'date', 'number', 'money' or '' for what the question asks for."""
+    if MONEY.search(question) and MONEY_ASK.search(question):
+        return "money"
+    if COUNT.search(question):
+        return "number"
+    if WHEN.search(question):
+        return "date"
+    return ""
+
+
+def missing(question: str, answer_text: str, cited: list[Passage], yes_no: bool = False) -> list[str]:
+    """What the question asks for or pins down that the verified answer and its evidence lack."""
+    out: list[str] = []
+    evidence = " ".join(f"{p.text} {p.title} {p.date}" for p in cited)
+    have_years = _years(evidence) | {int(p.date[:4]) for p in cited if re.match(r"\d{4}", p.date or "")}
+    for y in sorted(_years(question)):
+        if y not in have_years:
+            out.append(f"nothing cited is about {y}")
+    ev_dates = nz.dates(evidence)
+    for d in nz.dates(question):
+        if d.month and d.day and not nz.date_supported(d, ev_dates):
+            out.append(f"nothing cited mentions {nz_date(d)}")
+    q_numbers = nz.number_values(question)
+    ev_numbers = nz.number_variants(evidence)
+    for n in sorted(q_numbers):
+        if n not in ev_numbers:
+            out.append(f"nothing cited mentions {n}")
+    kind = "" if yes_no else asked(question)
+    if kind == "money" and not AMOUNT.search(answer_text):
+        out.append("the question asks for an amount of money; the cited passages give none")
+    elif kind == "number" and not (nz.number_values(answer_text) - q_numbers):
+        out.append("the question asks for a number; the verified answer gives none")
+    elif kind == "date":
+        q_keys = {d.key() for d in nz.dates(question)}
+        new = [d for d in nz.dates(answer_text) if d.key() not in q_keys]
+        if not new:
+            out.append("the question asks when; the verified answer gives no date")
+    return out
+
+
+def nz_date(d: nz.DateRef) -> str:
+    return "-".join(str(x) for x in (d.year, d.month, d.day) if x is not None)

@@ -462,6 +462,8 @@ def score_record(q: Question, a: Answer, history: list[tuple[str, str]], checker
         "citations": checks,
         "related": related,
         "timings": dict(a.timings),
+        "notes": list(a.notes),
+        "dropped": [{"text": s.text, "kind": s.kind, "reason": s.reason} for s in a.sentences if not s.supported],
     }
 
 

@@ -96,6 +96,7 @@ NEG_SKIP = {
 }  # fmt: skip
 # A negation inside a condition ("If X did not ...", "unless ...") asserts nothing: its words are not compared.
 CONDITIONAL = {"if", "unless", "whether"}
+NOT_NEGATING = {"later", "earlier", "more", "less", "fewer", "longer", "sooner", "greater", "only", "until"}
 NEG_PREFIXES = ("un", "non", "dis", "in", "il", "im", "ir")
 _WORD = re.compile(r"[a-z][a-z'\-]*")
 
@@ -111,6 +112,9 @@ def _negated_words(ws: list[str]) -> tuple[set[str], set[str]]:
     plain: set[str] = set()
     covered: set[int] = set()
     for i, w in enumerate(ws):
+        nxt = ws[i + 1] if i + 1 < len(ws) else ""
+        if nxt in NOT_NEGATING:
+            continue  # "no later than 90 days", "not only": a bound or an addition, not a negation
         if (w in NEGATIONS or w == "n't") and not CONDITIONAL & set(ws[max(0, i - 6) : i]):
             taken = 0
             for j in range(i + 1, min(i + 5, len(ws))):

@@ -29,6 +29,9 @@ COUNT = re.compile(
 MONEY = re.compile(r"\b(fine|fines|penalty|penalties|price|cost|costs|fee|fees|paid|pay|worth|valuation|salary|budget)\b", re.I)
 MONEY_ASK = re.compile(r"^\s*(?:\w+\s+){0,2}?(what|how much)\b", re.I)
 AMOUNT = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(dollars|euros|pounds|yuan|usd|million|billion)\b", re.I)
+# A number that labels something ("Senate Bill 419", "Executive Order 13942", "No. 155", "§ 2") is a
+# name, not a quantity: it does not answer "how many".
+IDENTIFIER = re.compile(r"(?:\b[A-Z][A-Za-z.]*|§)\s+\d[\w\-()]*")
 _YEAR = re.compile(r"(?<![\w\-/.])((?:19|20)\d{2})(?![\w\-/])")
 
 
@@ -67,7 +70,7 @@ def missing(question: str, answer_text: str, cited: list[Passage], yes_no: bool 
     kind = "" if yes_no else asked(question)
     if kind == "money" and not AMOUNT.search(answer_text):
         out.append("the question asks for an amount of money; the cited passages give none")
-    elif kind == "number" and not (nz.number_values(answer_text) - q_numbers):
+    elif kind == "number" and not (nz.number_values(IDENTIFIER.sub(" ", answer_text)) - q_numbers):
         out.append("the question asks for a number; the verified answer gives none")
     elif kind == "date":
         q_keys = {d.key() for d in nz.dates(question)}

@@ -69,6 +69,7 @@ class Prepared:
     t0: float
     confidence: float
     doubts: list[str]  # why confidence was lowered (shown when Dossier abstains)
+    confident: bool = False  # the extractive answerability checks pass (assess, abstain_threshold)
 
 
 def clean_question(question: str, notes: list[str]) -> str:
@@ -131,6 +132,7 @@ def prepare(
     verdict = assess(standalone, chunks, scored)
     confidence = verdict.confidence
     threshold = settings.abstain_threshold_long if verdict.long_question else settings.abstain_threshold
+    confident = confidence >= threshold
     if settings.llm != "extractive":
         # With a writer, whether the evidence answers is decided on the written claims (verified, and
         # answering what the question asks: ``constraints``); here only off-topic questions stop.
@@ -152,7 +154,7 @@ def prepare(
         kept = [e for i, e in enumerate(evidence) if i == 0 or e.score >= floor or e.part >= 0]
         evidence = kept
     timings["evidence_ms"] = round((time.perf_counter() - t1) * 1000, 2)
-    return Prepared(q, standalone, evidence, scored, vectors, timings, notes, t0, confidence, verdict.reasons)
+    return Prepared(q, standalone, evidence, scored, vectors, timings, notes, t0, confidence, verdict.reasons, confident)
 
 
 def _abstain(p: Prepared, mode: str, reason_note: str = "", sentences: list[SentenceCheck] | None = None) -> Answer:
@@ -203,19 +205,20 @@ SUPPORTING_QUOTES = 2  # verbatim evidence sentences shown after a writer's veri
 
 
 def _add_supporting_quotes(p: Prepared, draft: compose.Draft, checks: list[ClaimCheck]) -> None:
-    """After the writer's verified claims, the best evidence sentences they do not cite, verbatim: the
-    writer's summary is short, and the passage in the document's own words is what an analyst checks."""
-    cited = {i for c in checks if c.supported for i in c.cites}
+    """After the writer's verified claims, the best evidence sentences verbatim (those the claims rest on
+    included): the writer's summary is short, and the passage in the document's own words is what an
+    analyst checks."""
+    quoted = {i for c in checks if c.kind == "quote" for i in c.cites}
     lead = p.evidence[0].score if p.evidence else 0.0
     added = 0
     for i, e in enumerate(p.evidence):
         if added >= SUPPORTING_QUOTES:
             break
-        if i in cited or e.score < lead * SUPPORTING_RATIO:
+        if i in quoted or e.score < lead * SUPPORTING_RATIO:
             continue
         draft.sentences.append(compose.DraftSentence(claim=e.passage.text, cites=[i], attribution=compose.attribution_for(e.passage)))
         checks.append(ClaimCheck(e.passage.text, True, [i], 1.0, "verbatim quote", "quote"))
-        cited.add(i)
+        quoted.add(i)
         added += 1
 
 
@@ -312,6 +315,16 @@ def ask_stream(
         # Nothing the writer said could be verified, or it does not answer the question: Dossier abstains
         # (showing related passages) rather than offering true sentences that answer something else.
         answer = _answer(p, draft, settings, mode, notes)
+        lead = p.evidence[0].passage
+        lead_answers = not constraints.missing(p.standalone, lead.text, [lead], yes_no=yes_no)
+        if answer.abstained and p.confident and lead_answers:
+            # The writer's draft did not survive verification, but the evidence itself passes the
+            # extractive answerability checks: show the verified evidence (quotes) instead.
+            fallback = _answer(p, compose.extractive_draft(p.evidence), settings, mode, notes)
+            if not fallback.abstained:
+                fallback.sentences = answer.sentences + fallback.sentences
+                fallback.notes.append("no sentence of the writer's answer was verified; showing the evidence in its own words")
+                answer = fallback
     else:
         answer = _answer(p, compose.extractive_draft(p.evidence), settings, mode, notes)
     yield _finish(p, answer, t_answer)

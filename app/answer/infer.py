@@ -28,7 +28,7 @@ from app.question import temporal_relation
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 REPORTING = re.compile(r"\b(report\w*|articles?|published|posted|wrote|mention\w*|covered|coverage)\b", re.I)
-FUTURE = re.compile(r"\b(will|would|is set to|plans? to|scheduled)\b", re.I)
+FUTURE = re.compile(r"\b(will|is set to|are set to|plans? to|scheduled to|next)\b", re.I)
 
 
 @dataclass
@@ -64,7 +64,8 @@ def _mentions(text: str, doc: tuple[int, int, int] | None) -> list[tuple[int, tu
         base = dt.date(*doc)
         for m in re.finditer(r"\b(" + "|".join(WEEKDAYS) + r")\b", text, re.I):
             delta = (WEEKDAYS.index(m.group(1).lower()) - base.weekday()) % 7
-            when = base + dt.timedelta(days=delta) if FUTURE.search(text) else base - dt.timedelta(days=(7 - delta) % 7)
+            ahead = FUTURE.search(text[max(0, m.start() - 40) : m.start()])  # "will go dark on Sunday"
+            when = base + dt.timedelta(days=delta) if ahead else base - dt.timedelta(days=(7 - delta) % 7)
             out.append((m.start(), (when.year, when.month, when.day), "weekday"))
     return out
 

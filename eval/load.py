@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--max-requests", type=int, default=2000, help="per client")
-    p.add_argument("--mode", default="extractive", choices=["extractive", "embedded", "openai", "ollama"])
+    p.add_argument("--mode", default="extractive", choices=["extractive", "writer", "embedded", "openai", "ollama"])
     p.add_argument("--ingest-during", action="store_true")
     args = p.parse_args(argv)
     report = run(args.url, args.clients, args.seconds, args.max_requests, args.mode, args.ingest_during)

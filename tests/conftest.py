@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# The product's default answer mode is the local writer; tests ask in extractive mode unless they name
+# a mode (tests/answer/test_writer.py, the injection and load tests run the writer explicitly).
+os.environ.setdefault("DOSSIER_LLM", "extractive")
 
 import app  # noqa: F401  (offline environment first)
 from app.settings import PROJECT_ROOT, Settings

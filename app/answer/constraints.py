@@ -66,7 +66,8 @@ def missing(question: str, answer_text: str, cited: list[Passage], yes_no: bool 
     ev_numbers = nz.number_variants(evidence)
     # Figures the question writes in digits pin it down ("the 50 percent stake"); a number word usually
     # counts what the answer lists ("What two kinds ...").
-    for n in sorted(nz.number_values(" ".join(re.findall(r"\d[\d,.]*(?:\s*(?:%|percent|million|billion|thousand))?", question)))):
+    written = nz.number_values(" ".join(re.findall(r"\d[\d,.]*(?:\s*(?:%|percent|million|billion|thousand))?", question)))
+    for n in sorted(q_numbers & written):  # digits of a date are checked with the date
         if n not in ev_numbers:
             out.append(f"nothing cited mentions {n}")
     kind = "" if yes_no else asked(question)

@@ -31,7 +31,7 @@ from app.answer.text import content_words
 from app.question import clauses, is_yes_no
 from app.retrieve import Filters, get_retriever
 from app.settings import Settings, get_settings
-from app.types import ABSTAIN_TEXT, Answer, Citation, SentenceCheck
+from app.types import ABSTAIN_TEXT, Answer, Citation, Partial, SentenceCheck
 
 MAX_QUESTION_CHARS = 1000
 RELATED_SHOWN = 3
@@ -204,17 +204,21 @@ def _check(p: Prepared, draft: compose.Draft, settings: Settings) -> list[ClaimC
 SUPPORTING_QUOTES = 2  # verbatim evidence sentences shown after a writer's verified claims
 
 
-def _add_supporting_quotes(p: Prepared, draft: compose.Draft, checks: list[ClaimCheck]) -> None:
+def _add_supporting_quotes(p: Prepared, draft: compose.Draft, checks: list[ClaimCheck], clause_facts: bool = False) -> None:
     """After the writer's verified claims, the best evidence sentences verbatim (those the claims rest on
     included): the writer's summary is short, and the passage in the document's own words is what an
     analyst checks."""
     quoted = {i for c in checks if c.kind == "quote" for i in c.cites}
     lead = p.evidence[0].score if p.evidence else 0.0
     added = 0
-    for i, e in enumerate(p.evidence):
+    order = list(range(len(p.evidence)))
+    if clause_facts:
+        order.sort(key=lambda i: (p.evidence[i].part < 0, i))  # the best sentence of each clause first
+    for i in order:
+        e = p.evidence[i]
         if added >= SUPPORTING_QUOTES:
             break
-        if i in quoted or e.score < lead * SUPPORTING_RATIO:
+        if i in quoted or (e.score < lead * SUPPORTING_RATIO and not (clause_facts and e.part >= 0)):
             continue
         draft.sentences.append(compose.DraftSentence(claim=e.passage.text, cites=[i], attribution=compose.attribution_for(e.passage)))
         checks.append(ClaimCheck(e.passage.text, True, [i], 1.0, "verbatim quote", "quote"))
@@ -225,8 +229,10 @@ def _add_supporting_quotes(p: Prepared, draft: compose.Draft, checks: list[Claim
 def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, notes: list[str]) -> Answer:
     """Align and verify every sentence of the draft, then build the ``Answer`` from what stands."""
     checks = _check(p, draft, settings)
-    if not draft.extractive and any(c.supported for c in checks):
-        _add_supporting_quotes(p, draft, checks)
+    if not draft.extractive and (draft.verdict or any(c.supported for c in checks)):
+        # A yes/no verdict rests on facts: the sentences chosen for each clause of the question are quoted
+        # even when the writer's own wording of them did not verify.
+        _add_supporting_quotes(p, draft, checks, clause_facts=bool(draft.verdict))
     inference = infer.temporal(p.standalone, p.evidence, p.vectors) if is_yes_no(p.standalone) else None
     if inference is not None:
         # The facts Dossier's inference rests on are cited in the answer: quoted when no claim cites them.
@@ -286,7 +292,8 @@ def ask_stream(
     if not p.evidence:
         yield _finish(p, _abstain(p, mode), t_answer)
         return
-    yield preview(p)
+    shown = preview(p)
+    yield Partial.of(shown, "evidence")
     notes: list[str] = []
     yes_no = is_yes_no(p.standalone)
     draft: compose.Draft | None = None
@@ -302,7 +309,7 @@ def ask_stream(
                 if i == 0:
                     p.timings["first_token_ms"] = round((time.perf_counter() - p.t0) * 1000, 2)
                 text += piece
-                yield text
+                yield Partial.of(f"{shown}\n\n{text}", "draft")
         except LLMUnavailable as exc:
             notes.append(f"{exc}; showing the extractive answer instead")
         else:

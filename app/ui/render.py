@@ -164,7 +164,14 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def partial_html(text: str) -> str:
-    """Partial answer text while it streams (escaped, with a marker that more is coming)."""
+    """Streaming text: the verified evidence sentence first; the writer's draft below it, marked as not yet checked."""
+    if getattr(text, "stage", "") == "draft" and "\n\n" in text:
+        evidence, draft = text.split("\n\n", 1)
+        return (
+            f'<div class="dossier-answer dossier-partial"><p class="dossier-evidence">{_e(_flat(evidence))}</p>'
+            f'<p class="dossier-draft"><small>Writer\'s draft, being checked against the evidence:</small> '
+            f"{_e(_flat(draft))} <em>…</em></p></div>"
+        )
     return f'<div class="dossier-answer dossier-partial"><p>{_e(_flat(text))} <em>…</em></p></div>'
 
 

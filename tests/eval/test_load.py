@@ -15,3 +15,10 @@ def test_concurrent_clients_during_ingest_get_no_errors_and_whole_versions() -> 
     assert report["errors"] == 0, report["error_samples"]
     assert report["ingests_during_load"] >= 1
     assert report["citations_matching_no_version"] == 0
+
+
+def test_four_chat_clients_with_the_writer_queue_on_one_model_without_errors() -> None:
+    report = load.run(url=None, clients=4, seconds=60, max_requests=12, mode="writer", ingest_during=False)
+    assert report["requests"] >= 4
+    assert report["errors"] == 0, report["error_samples"]
+    assert report["citations_matching_no_version"] == 0

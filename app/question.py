@@ -21,7 +21,7 @@ _LEAD = re.compile(r"^(?:according to|in|on|by|after|before|under|as of|based on
 _JOINS = re.compile(
     r",?\s+(?:before|after|while|whereas|than|by the time|at the time|compared (?:with|to)|as well as|"
     r"and (?=(?:did|does|do|is|was|were|has|have|had|what|when|who|which|how)\b)|"
-    r"as (?:much|many|long|early|late|large|high|low) [^?]{0,40}? as)\s+",
+    r"as (?:much|many|long|early|late|large|high|low|big)(?: \w+){0,3}? as)\s+",
     re.I,
 )
 _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
@@ -80,3 +80,39 @@ def temporal_relation(question: str) -> tuple[str, str, str] | None:
     if min(sum(w.lower() not in _FRAME for w in _WORD.findall(x)) for x in (a, b)) < 2:
         return None
     return a, "before" if m.group(1).lower() in BEFORE else "after", b
+
+
+_YEAR = re.compile(r"(?<![\w\-/.])((?:19|20)\d{2})(?![\w\-/])")
+
+
+def years(question: str) -> list[int]:
+    """The distinct years a question names, in order ("in 2020 and again in 2025" -> [2020, 2025])."""
+    return list(dict.fromkeys(int(y) for y in _YEAR.findall(question)))
+
+
+_COMPARE = re.compile(
+    r"\s+(?:(as (?:much|many|long|large|high|big|early) (?:\w+\s+){0,3}?as)|((?:more|less|fewer|longer|shorter|larger|smaller|higher|lower|bigger)(?: \w+){0,3}? than))\s+",
+    re.I,
+)
+GREATER = {"more", "longer", "larger", "higher", "bigger"}
+
+
+def quantity_relation(question: str) -> tuple[str, str, str] | None:
+    """(clause A, 'at_least' | 'greater' | 'less', clause B) for "Did A give as much time as B?",
+    "Was A more than B?"."""
+    if not is_yes_no(question):
+        return None
+    q = core(question).rstrip("?")
+    found = list(_COMPARE.finditer(q))
+    if len(found) != 1:
+        return None
+    m = found[0]
+    a, b = q[: m.start()].strip(" ,"), q[m.end() :].strip(" ,")
+    if min(sum(w.lower() not in _FRAME for w in _WORD.findall(x)) for x in (a, b)) < 2:
+        return None
+    # What is compared ("as much time to divest as") belongs to both clauses.
+    measure = " ".join(w for w in _WORD.findall(m.group(0)) if w.lower() not in {"as", "than", "much", "many", "more", "less"})
+    a, b = f"{a} {measure}".strip(), f"{b} {measure}".strip()
+    if m.group(1):
+        return a, "at_least", b
+    return a, "greater" if m.group(2).split()[0].lower() in GREATER else "less", b

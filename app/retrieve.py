@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from app.filters import Filters
 from app.ingest.manifest import visible_versions
-from app.question import clauses
+from app.question import clauses, years
 from app.routing import SubQuery, publisher_aliases, route
 from app.settings import Settings
 from app.types import Passage
@@ -157,6 +157,10 @@ class HybridRetriever:
         """One sub-query per clause of a comparison ("Did X ... before Y ...?": the two facts often sit in
         two documents), then the per-publisher routes of a question that names sources."""
         subs = [SubQuery(c, filters) for c in clauses(question)]
+        named_years = years(question)
+        if len(named_years) > 1 and not (filters.date_from or filters.date_to):
+            # "... in 2020 and again in 2025": each year's documents get their own sub-query.
+            subs += [SubQuery(question, replace(filters, date_from=f"{y}-01-01", date_to=f"{y}-12-31")) for y in named_years]
         if not self.settings.route_sources:
             return subs
         src = self.sources()

@@ -144,9 +144,9 @@ def assemble(
         word = "Yes." if inference.verdict == "yes" else "No."
         direct = word
         nums = [numbering[i] for i in inference.facts if i in numbering]
-        explained = f"{word} Dossier's inference from the cited dates: {inference.explanation}." + "".join(f" [{n}]" for n in nums)
+        explained = f"{word} Dossier's inference from the cited {inference.basis}: {inference.explanation}." + "".join(f" [{n}]" for n in nums)
         rows.insert(0, SentenceCheck(text=explained, citations=nums, supported=True, score=1.0,
-                                     reason="computed by Dossier from the dates of the cited facts", kind="inference"))  # fmt: skip
+                                     reason=f"computed by Dossier from the {inference.basis} of the cited facts", kind="inference"))  # fmt: skip
         kept.insert(0, explained[len(word) + 1 :] + "\n\n")
     elif draft.verdict:
         word = "Yes." if draft.verdict == "yes" else "No."

@@ -28,7 +28,7 @@ from app.answer.evidence import (
 )
 from app.answer.llm import LLMUnavailable, complete, get_llm
 from app.answer.text import content_words
-from app.question import clauses, is_yes_no
+from app.question import clauses, is_yes_no, years
 from app.retrieve import Filters, get_retriever
 from app.settings import Settings, get_settings
 from app.types import ABSTAIN_TEXT, Answer, Citation, Partial, SentenceCheck
@@ -121,7 +121,8 @@ def prepare(
     # A few spare chunks stand in for any chunk with no usable sentence (only headings, or only text
     # addressed to a model, which split_passage drops): such a chunk must not take an evidence slot.
     # Each clause of a comparison brings its own facts, often from another document: two more chunks each.
-    top_k = settings.top_k + CHUNKS_PER_CLAUSE * len(clauses(standalone))
+    named_years = years(standalone)
+    top_k = settings.top_k + CHUNKS_PER_CLAUSE * (len(clauses(standalone)) + (len(named_years) if len(named_years) > 1 else 0))
     found = retriever.retrieve(standalone, filters=filters, top_k=top_k + SPARE_CHUNKS, timings=timings)
     chunks = [c for c in found if split_passage(c)][:top_k]
     t1 = time.perf_counter()
@@ -152,9 +153,31 @@ def prepare(
         # sentences chosen for a part of the question (or as its list of names) always stay.
         floor = evidence[0].score * SUPPORTING_RATIO if evidence else 0.0
         kept = [e for i, e in enumerate(evidence) if i == 0 or e.score >= floor or e.part >= 0]
-        evidence = kept
+        evidence = kept + _year_sentences(named_years, kept, scored, threshold * 0.8)
     timings["evidence_ms"] = round((time.perf_counter() - t1) * 1000, 2)
     return Prepared(q, standalone, evidence, scored, vectors, timings, notes, t0, confidence, verdict.reasons, confident)
+
+
+def _year_sentences(named: list[int], chosen: list[Evidence], scored: list[Evidence], min_score: float) -> list[Evidence]:
+    """For a question naming several years, the best sentence about each year the evidence lacks
+    (stated in the sentence, or the year of its document)."""
+    if len(named) < 2:
+        return []
+
+    def about(e: Evidence) -> set[int]:
+        found = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", e.passage.text)}
+        return found | ({int(e.passage.date[:4])} if re.match(r"\d{4}", e.passage.date or "") else set())
+
+    have = set().union(*(about(e) for e in chosen)) if chosen else set()
+    extra: list[Evidence] = []
+    for y in named:
+        if y in have:
+            continue
+        best = next((e for e in scored if e.score >= min_score and y in about(e) and e not in chosen and e not in extra), None)
+        if best is not None:
+            best.part = max(best.part, 0)  # kept like a clause's sentence
+            extra.append(best)
+    return extra
 
 
 def _abstain(p: Prepared, mode: str, reason_note: str = "", sentences: list[SentenceCheck] | None = None) -> Answer:
@@ -211,12 +234,13 @@ def _add_supporting_quotes(p: Prepared, draft: compose.Draft, checks: list[Claim
     quoted = {i for c in checks if c.kind == "quote" for i in c.cites}
     lead = p.evidence[0].score if p.evidence else 0.0
     added = 0
+    most = max(SUPPORTING_QUOTES, sum(e.part >= 0 for e in p.evidence)) if clause_facts else SUPPORTING_QUOTES
     order = list(range(len(p.evidence)))
     if clause_facts:
         order.sort(key=lambda i: (p.evidence[i].part < 0, i))  # the best sentence of each clause first
     for i in order:
         e = p.evidence[i]
-        if added >= SUPPORTING_QUOTES:
+        if added >= most:
             break
         if i in quoted or (e.score < lead * SUPPORTING_RATIO and not (clause_facts and e.part >= 0)):
             continue
@@ -232,8 +256,9 @@ def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, no
     if not draft.extractive and (draft.verdict or any(c.supported for c in checks)):
         # A yes/no verdict rests on facts: the sentences chosen for each clause of the question are quoted
         # even when the writer's own wording of them did not verify.
-        _add_supporting_quotes(p, draft, checks, clause_facts=bool(draft.verdict))
-    inference = infer.temporal(p.standalone, p.evidence, p.vectors) if is_yes_no(p.standalone) else None
+        multi = bool(clauses(p.standalone)) or len(years(p.standalone)) > 1
+        _add_supporting_quotes(p, draft, checks, clause_facts=bool(draft.verdict) or multi)
+    inference = infer.decide(p.standalone, p.evidence, p.vectors) if is_yes_no(p.standalone) else None
     if inference is not None:
         # The facts Dossier's inference rests on are cited in the answer: quoted when no claim cites them.
         cited = {i for c in checks if c.supported for i in c.cites}

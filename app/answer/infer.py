@@ -24,7 +24,7 @@ import numpy as np
 from app.answer import normalise as nz
 from app.answer.evidence import Evidence, SentenceVectors
 from app.answer.text import content_words, overlap
-from app.question import temporal_relation
+from app.question import quantity_relation, temporal_relation
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 REPORTING = re.compile(r"\b(report\w*|articles?|published|posted|wrote|mention\w*|covered|coverage)\b", re.I)
@@ -43,6 +43,7 @@ class Inference:
     verdict: str  # "yes" | "no"
     facts: list[int]  # evidence indexes it rests on
     explanation: str
+    basis: str = "dates"  # what was compared: "dates" or "durations"
 
 
 def _doc_date(date: str) -> tuple[int, int, int] | None:
@@ -141,3 +142,57 @@ def temporal(question: str, evidence: list[Evidence], vectors: SentenceVectors) 
     word = "before" if order < 0 else "after"
     explanation = f"{_fmt(da.date)} ({da.how}) is {word} {_fmt(db.date)} ({db.how})"
     return Inference("yes" if holds else "no", [ia, ib], explanation)
+
+
+_DURATION = re.compile(
+    r"\b(\d[\d,.]*|" + "|".join([*nz.UNITS, *nz.TENS]) + r")(?:[\s-]+(?:" + "|".join(nz.UNITS) + r"))?[\s-]+(day|week|month|year)s?\b",
+    re.I,
+)
+DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def _durations(text: str) -> list[tuple[int, float, str]]:
+    """(position, length in days, as written) of each duration in ``text``."""
+    out = []
+    for m in _DURATION.finditer(text):
+        values = nz.number_values(m.group(0).rsplit(" ", 1)[0].replace("-", " ") if not m.group(1)[0].isdigit() else m.group(1))
+        if not values:
+            continue
+        n = float(max(values, key=float))
+        out.append((m.start(), n * DAYS[m.group(2).lower()], m.group(0)))
+    return out
+
+
+def _duration_for(e: Evidence, clause: str) -> tuple[float, str] | None:
+    found = _durations(e.passage.text)
+    if not found:
+        return None
+    terms = content_words(clause)
+    spots = [m.start() for m in re.finditer(r"[A-Za-z][\w'’-]*", e.passage.text) if content_words(m.group(0)) & terms]
+    if not spots:
+        return (found[0][1], found[0][2]) if len({f[1] for f in found}) == 1 else None
+    _, days, written = min(found, key=lambda f: min(abs(f[0] - s) for s in spots))
+    return days, written
+
+
+def quantity(question: str, evidence: list[Evidence], vectors: SentenceVectors) -> Inference | None:
+    """"Did A give as much time as B?": the durations the two sentences stating A and B give, compared."""
+    rel = quantity_relation(question)
+    if rel is None or len(evidence) < 2:
+        return None
+    clause_a, relation, clause_b = rel
+    ia, ib = _assign(clause_a, clause_b, evidence, vectors)
+    if ia < 0:
+        return None
+    qa, qb = _duration_for(evidence[ia], clause_a), _duration_for(evidence[ib], clause_b)
+    if qa is None or qb is None or evidence[ia].passage.doc_id == evidence[ib].passage.doc_id:
+        return None  # two things compared are stated by two documents; within one, which is which is unclear
+    (da, wa), (db, wb) = qa, qb
+    holds = da >= db if relation == "at_least" else (da > db if relation == "greater" else da < db)
+    word = "more than" if da > db else ("less than" if da < db else "as much as")
+    return Inference("yes" if holds else "no", [ia, ib], f"{wa} is {word} {wb}", "durations")
+
+
+def decide(question: str, evidence: list[Evidence], vectors: SentenceVectors) -> Inference | None:
+    """Dossier's own verdict on a yes/no question, when the cited facts allow one."""
+    return temporal(question, evidence, vectors) or quantity(question, evidence, vectors)

@@ -74,6 +74,10 @@ DATED = {
     "The House of Representatives passed the app divestiture bill on March 13, 2024, by a wide margin.\n",
     "2023-05-17-state.md": "---\ntitle: State bans the app\npublisher: State Newsroom\ndate: 2023-05-17\n---\n\n"
     "The governor signed the state ban on the app into law on May 17, 2023, in the capital.\n",
+    "2024-03-14-bill.md": "---\ntitle: What the House bill says\npublisher: Example Wire\ndate: 2024-03-14\n---\n\n"
+    "The House bill gives the app's owner six months to divest the app or face a ban.\n",
+    "2024-04-24-law.md": "---\ntitle: What the signed law says\npublisher: Capitol Daily\ndate: 2024-04-24\n---\n\n"
+    "The signed law gives the app's owner 270 days to divest, with one extension of up to 90 days.\n",
 }
 
 
@@ -110,3 +114,14 @@ def test_unloadable_model_falls_back_to_extractive_with_a_note(sample: Settings,
     a = ask("Why was DJI sanctioned?", settings=settings)
     assert not a.abstained and a.citations
     assert any("could not load" in n and "extractive" in n for n in a.notes), a.notes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["extractive", "writer"])
+def test_duration_comparison_is_computed_from_the_cited_figures(dated: Settings, mode: str) -> None:
+    settings = dated.model_copy(update={"llm": mode})
+    a = ask("Did the House bill give the app's owner as much time to divest as the signed law?", settings=settings)
+    assert a.direct == "No." and a.answer.startswith("No."), a.answer
+    inference = a.sentences[0]
+    assert inference.kind == "inference" and "six months" in inference.text and "270 days" in inference.text
+    _contract(a, settings)

@@ -160,7 +160,7 @@ def question_focus(question: str) -> str:
 
 WHICH_HEAD = re.compile(
     r"^\s*(?:which|what)\s+((?:[A-Za-z\-]+\s+){0,2}?[A-Za-z\-]+)\s+"
-    r"(?:did|does|do|is|was|are|were|has|have|had|of|in|on|for|underl\w*|made|can|could|would|will)\b",
+    r"(?:did|does|do|is|was|are|were|has|have|had|of|in|on|for|made|can|could|would|will)\b",
     re.I,
 )
 AUXILIARIES = {"did", "does", "do", "is", "was", "are", "were", "has", "have", "had"}

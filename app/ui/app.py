@@ -29,7 +29,7 @@ from app.ui.uploads import ALLOWED_EXTENSIONS, save_upload, uploads_dir
 log = logging.getLogger("dossier.ui")
 
 MAX_CITE_BUTTONS = 8
-MODES = ["extractive", "embedded", "openai", "ollama"]
+MODES = ["writer", "extractive", "embedded", "openai", "ollama"]
 EXAMPLES = ["Why was DJI sanctioned?", "When was DJI added to the Entity List?"]
 TABLE_HEADERS = ["Title", "Publisher", "Kind", "Date", "Chunks", "Source"]
 SOURCE_PLACEHOLDER = '<div class="dossier-source dossier-muted">Click a citation to see the passage in its document.</div>'

@@ -44,6 +44,11 @@ class ClaimCheck:
     reason: str = ""
     kind: str = "claim"  # "quote" (verbatim), "claim" (written, checked), "inference" (Dossier's conclusion)
 
+    @classmethod
+    def quote(cls, text: str, index: int) -> ClaimCheck:
+        """Evidence sentence ``index`` quoted verbatim: supported by construction."""
+        return cls(text, True, [index], 1.0, "verbatim quote", "quote")
+
 
 # A sentence that reasons ("..., which means ...", "This shows that ...") is a conclusion, not a stated fact.
 CONCLUSION = re.compile(
@@ -208,8 +213,7 @@ def hard_checks(claim: str, cited: list[Passage]) -> str:
         return f"number not in its evidence: {', '.join(missing_numbers)}"
     for d in claim_dates:
         if not nz.date_supported(d, ev_dates):
-            parts = "-".join(str(x) for x in (d.year, d.month, d.day) if x is not None)
-            return f"date not in its evidence: {parts}"
+            return f"date not in its evidence: {d.label()}"
     # The publisher's name supports a claim only where it attributes ("according to X", "X said") or
     # names its actor ("The US added ..."): elsewhere a name must be in the cited sentences themselves.
     attributes = ATTRIBUTION.search(claim) is not None
@@ -290,7 +294,7 @@ def check_claim(
         return ClaimCheck(claim, False, reason="no evidence")
     q = is_quote(claim, evidence)
     if q >= 0:
-        return ClaimCheck(claim, True, [q], 1.0, "verbatim quote", "quote")
+        return ClaimCheck.quote(claim, q)
     vecs = vectors.get([claim, *[p.text for p in evidence]])
     sims = vecs[1:] @ vecs[0]
     terms = [_terms(p.text) | _terms(_meta_text(p)) for p in evidence]

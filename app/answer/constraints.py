@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from app.answer import normalise as nz
+from app.question import years
 from app.types import Passage
 
 WHEN = re.compile(r"\b(when|since when|until when) (did|was|is|were|will|does|do|had|has|would|could|can)\b|\b(on|by|until|from) what (date|day)\b|\bwhat (date|day|year|month)\b|\bin what year\b", re.I)
@@ -32,11 +33,6 @@ AMOUNT = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(dollars|euros|pounds|yuan|u
 # A number that labels something ("Senate Bill 419", "Executive Order 13942", "No. 155", "§ 2") is a
 # name, not a quantity: it does not answer "how many".
 IDENTIFIER = re.compile(r"(?:\b[A-Z][A-Za-z.]*|§)\s+\d[\w\-()]*")
-_YEAR = re.compile(r"(?<![\w\-/.])((?:19|20)\d{2})(?![\w\-/])")
-
-
-def _years(text: str) -> set[int]:
-    return {int(y) for y in _YEAR.findall(text)}
 
 
 def asked(question: str) -> str:
@@ -54,14 +50,14 @@ def missing(question: str, answer_text: str, cited: list[Passage], yes_no: bool 
     """What the question asks for or pins down that the verified answer and its evidence lack."""
     out: list[str] = []
     evidence = " ".join(f"{p.text} {p.title} {p.date}" for p in cited)
-    have_years = _years(evidence) | {int(p.date[:4]) for p in cited if re.match(r"\d{4}", p.date or "")}
-    for y in sorted(_years(question)):
+    have_years = set(years(evidence)) | {int(p.date[:4]) for p in cited if re.match(r"\d{4}", p.date or "")}
+    for y in sorted(years(question)):
         if y not in have_years:
             out.append(f"nothing cited is about {y}")
     ev_dates = nz.dates(evidence)
     for d in nz.dates(question):
         if d.month and d.day and not nz.date_supported(d, ev_dates):
-            out.append(f"nothing cited mentions {nz_date(d)}")
+            out.append(f"nothing cited mentions {d.label()}")
     q_numbers = nz.number_values(question)
     ev_numbers = nz.number_variants(evidence)
     # Figures the question writes in digits pin it down ("the 50 percent stake"); a number word usually
@@ -82,6 +78,3 @@ def missing(question: str, answer_text: str, cited: list[Passage], yes_no: bool 
             out.append("the question asks when; the verified answer gives no date")
     return out
 
-
-def nz_date(d: nz.DateRef) -> str:
-    return "-".join(str(x) for x in (d.year, d.month, d.day) if x is not None)

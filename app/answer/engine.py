@@ -227,6 +227,13 @@ def _check(p: Prepared, draft: compose.Draft, settings: Settings) -> list[ClaimC
 SUPPORTING_QUOTES = 2  # verbatim evidence sentences shown after a writer's verified claims
 
 
+def _quote(p: Prepared, draft: compose.Draft, checks: list[ClaimCheck], i: int) -> None:
+    """Append evidence sentence ``i`` to the draft as an attributed verbatim quote, with its check."""
+    e = p.evidence[i].passage
+    draft.sentences.append(compose.DraftSentence(claim=e.text, cites=[i], attribution=compose.attribution_for(e)))
+    checks.append(ClaimCheck.quote(e.text, i))
+
+
 def _add_supporting_quotes(p: Prepared, draft: compose.Draft, checks: list[ClaimCheck], clause_facts: bool = False) -> None:
     """After the writer's verified claims, the best evidence sentences verbatim (those the claims rest on
     included): the writer's summary is short, and the passage in the document's own words is what an
@@ -244,8 +251,7 @@ def _add_supporting_quotes(p: Prepared, draft: compose.Draft, checks: list[Claim
             break
         if i in quoted or (e.score < lead * SUPPORTING_RATIO and not (clause_facts and e.part >= 0)):
             continue
-        draft.sentences.append(compose.DraftSentence(claim=e.passage.text, cites=[i], attribution=compose.attribution_for(e.passage)))
-        checks.append(ClaimCheck(e.passage.text, True, [i], 1.0, "verbatim quote", "quote"))
+        _quote(p, draft, checks, i)
         quoted.add(i)
         added += 1
 
@@ -264,9 +270,7 @@ def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, no
         cited = {i for c in checks if c.supported for i in c.cites}
         for i in inference.facts:
             if i not in cited:
-                e = p.evidence[i].passage
-                draft.sentences.append(compose.DraftSentence(claim=e.text, cites=[i], attribution=compose.attribution_for(e)))
-                checks.append(ClaimCheck(e.text, True, [i], 1.0, "verbatim quote", "quote"))
+                _quote(p, draft, checks, i)
         if draft.verdict and draft.verdict != inference.verdict:
             notes = [*notes, f"the writer answered {draft.verdict!r}; the cited dates say {inference.verdict!r}"]
     needs = 2 if clauses(p.standalone) else 1
@@ -348,8 +352,7 @@ def ask_stream(
         # (showing related passages) rather than offering true sentences that answer something else.
         answer = _answer(p, draft, settings, mode, notes)
         lead = p.evidence[0].passage
-        lead_answers = not constraints.missing(p.standalone, lead.text, [lead], yes_no=yes_no)
-        if answer.abstained and p.confident and lead_answers:
+        if answer.abstained and p.confident and not constraints.missing(p.standalone, lead.text, [lead], yes_no=yes_no):
             # The writer's draft did not survive verification, but the evidence itself passes the
             # extractive answerability checks: show the verified evidence (quotes) instead.
             fallback = _answer(p, compose.extractive_draft(p.evidence), settings, mode, notes)

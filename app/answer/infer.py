@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from app.answer.evidence import Evidence, SentenceVectors
 from app.answer.text import content_words, overlap
 from app.question import quantity_relation, temporal_relation
 
+T = TypeVar("T")
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 REPORTING = re.compile(r"\b(report\w*|articles?|published|posted|wrote|mention\w*|covered|coverage)\b", re.I)
 FUTURE = re.compile(r"\b(will|is set to|are set to|plans? to|scheduled to|next)\b", re.I)
@@ -81,12 +83,18 @@ def date_of(e: Evidence, index: int, clause: str, by_document: bool) -> Dated | 
         if not by_document and any(d.year or d.month for d in nz.dates(text)):
             return None  # only a month or a year: too coarse to place the event
         return Dated(index, doc, "document date") if doc else None
+    nearest = _nearest(text, clause, mentions)
+    return Dated(index, nearest[1], nearest[2]) if nearest else None
+
+
+def _nearest(text: str, clause: str, found: list[tuple[int, T, str]]) -> tuple[int, T, str] | None:
+    """Of the (position, value, label) mentions in ``text``, the one nearest to the clause's words;
+    with none of its words in ``text``, the value all mentions agree on, else None."""
     terms = content_words(clause)
     spots = [m.start() for m in re.finditer(r"[A-Za-z][\w'’-]*", text) if content_words(m.group(0)) & terms]
     if not spots:
-        return None if len({d for _, d, _ in mentions}) > 1 else Dated(index, mentions[0][1], mentions[0][2])
-    _, date, how = min(mentions, key=lambda m: min(abs(m[0] - s) for s in spots))
-    return Dated(index, date, how)
+        return found[0] if len({f[1] for f in found}) == 1 else None
+    return min(found, key=lambda f: min(abs(f[0] - s) for s in spots))
 
 
 def _assign(clause_a: str, clause_b: str, evidence: list[Evidence], vectors: SentenceVectors) -> tuple[int, int]:
@@ -165,14 +173,8 @@ def _durations(text: str) -> list[tuple[int, float, str]]:
 
 def _duration_for(e: Evidence, clause: str) -> tuple[float, str] | None:
     found = _durations(e.passage.text)
-    if not found:
-        return None
-    terms = content_words(clause)
-    spots = [m.start() for m in re.finditer(r"[A-Za-z][\w'’-]*", e.passage.text) if content_words(m.group(0)) & terms]
-    if not spots:
-        return (found[0][1], found[0][2]) if len({f[1] for f in found}) == 1 else None
-    _, days, written = min(found, key=lambda f: min(abs(f[0] - s) for s in spots))
-    return days, written
+    nearest = _nearest(e.passage.text, clause, found) if found else None
+    return (nearest[1], nearest[2]) if nearest else None
 
 
 def quantity(question: str, evidence: list[Evidence], vectors: SentenceVectors) -> Inference | None:

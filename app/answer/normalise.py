@@ -151,6 +151,10 @@ class DateRef:
     def key(self) -> tuple[int, int, int]:
         return (self.year or 0, self.month or 0, self.day or 0)
 
+    def label(self) -> str:
+        """'2020-9-27', '9-27', '2020': the parts it states."""
+        return "-".join(str(x) for x in (self.year, self.month, self.day) if x is not None)
+
 
 _ISO = re.compile(r"\b((?:19|20)\d{2})-(\d{2})(?:-(\d{2}))?\b")
 _MDY = re.compile(r"\b(" + _MONTH + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+((?:19|20)\d{2}))?\b", re.I)

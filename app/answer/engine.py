@@ -272,7 +272,7 @@ def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, no
             if i not in cited:
                 _quote(p, draft, checks, i)
         if draft.verdict and draft.verdict != inference.verdict:
-            notes = [*notes, f"the writer answered {draft.verdict!r}; the cited dates say {inference.verdict!r}"]
+            notes = [*notes, f"the writer answered {draft.verdict!r}; the cited {inference.basis} say {inference.verdict!r}"]
     needs = 2 if clauses(p.standalone) else 1
     built = compose.assemble(draft, checks, p.evidence, needs_facts=needs, inference=inference)
     if not built.citations:

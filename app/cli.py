@@ -92,6 +92,9 @@ def _print_answer(answer: Any) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    if args.report and Path(args.report).suffix.lower() not in (".md", ".docx"):
+        print(f"error: --report {args.report}: the file name must end in .md or .docx", file=sys.stderr)
+        return 2
     from app.answer.engine import AskError, ask
     from app.store import StoreUnavailable
 
@@ -106,6 +109,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         questions = [args.question]
     status = 0
+    answers: list[Any] = []
     for q in questions:
         try:
             answer = ask(q, settings=settings, filters=filters)
@@ -116,10 +120,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
             else:
                 print(f"error: {exc}", file=sys.stderr)
             continue
+        answers.append(answer)
         if args.json:
             print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         else:
             _print_answer(answer)
+    if args.report:
+        if not answers:
+            print("error: no answers, so no report was written", file=sys.stderr)
+            return status or 1
+        from app.report import write_report
+
+        path = write_report(answers, Path(args.report))
+        # On stderr with --json, so that stdout stays one JSON object per line.
+        print(f"report written: {path}", file=sys.stderr if args.json else sys.stdout)
     return status
 
 
@@ -163,13 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
     pa = sub.add_parser("ask", help="ask a question ('-' reads one question per line from stdin)")
     pa.add_argument("question")
     pa.add_argument("--json", action="store_true", help="one JSON object per question")
-    pa.add_argument("--mode", choices=["extractive", "embedded", "openai", "ollama"], help="answer mode")
+    pa.add_argument("--mode", choices=["writer", "extractive", "embedded", "openai", "ollama"], help="answer mode")
     pa.add_argument("--top-k", type=int, help="chunks used as evidence")
     pa.add_argument("--doc", action="append", help="only this document (source path); repeatable")
     pa.add_argument("--publisher", action="append", help="only this publisher; repeatable")
     pa.add_argument("--kind", action="append", help="only this kind; repeatable")
     pa.add_argument("--date-from", help="only documents dated on or after (YYYY-MM-DD)")
     pa.add_argument("--date-to", help="only documents dated on or before (YYYY-MM-DD)")
+    pa.add_argument("--report", metavar="FILE", help="also write a report of the answers to FILE (.md or .docx)")
     pa.set_defaults(func=cmd_ask)
 
     ps = sub.add_parser("serve", help="serve the chat")

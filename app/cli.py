@@ -41,6 +41,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     update, bar = _progress_bar(not args.json and sys.stderr.isatty())
     try:
         report = ingest_paths(settings, paths, reset=args.reset, prune=args.prune, progress=update)
+        from app.ingest.status import record_failures
+
+        record_failures(settings, report, [str(p) for p in paths])
     except StoreUnavailable as exc:
         msg = f"index unusable: {exc}"
         print(json.dumps({"error": msg}) if args.json else f"error: {msg}", file=sys.stdout if args.json else sys.stderr)

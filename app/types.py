@@ -6,6 +6,7 @@ ingesting. Both serialise to the JSON contract documented in the README.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -71,6 +72,10 @@ class Citation:
     end: int
     score: float
     page: int | None = None
+    # Where the passage sits in its document, for the reader: paragraph number (blank-line separated
+    # blocks of the stored text, front matter and headings not counted) and the sentence's ordinal in it.
+    paragraph: int | None = None
+    sentence: int | None = None
 
     @classmethod
     def from_passage(cls, n: int, p: Passage) -> Citation:
@@ -98,6 +103,44 @@ class Citation:
         if self.page:
             parts.append(f"p. {self.page}")
         return ", ".join(parts)
+
+    def locator(self, with_sentence: bool = False) -> str:
+        """'p. 3' for a paged document, else '¶4' (or '¶4.2': paragraph 4, sentence 2)."""
+        if self.page:
+            return f"p. {self.page}" + (f" ¶{self.paragraph}" if with_sentence and self.paragraph else "")
+        if self.paragraph:
+            return f"¶{self.paragraph}" + (f".{self.sentence}" if with_sentence and self.sentence else "")
+        return ""
+
+    def chip_label(self, with_sentence: bool = False) -> str:
+        """What a citation chip reads: 'Treasury · 2021-12-16 · ¶4' (the [n] is added by the chip)."""
+        parts = [chip_publisher(self.publisher) or f"'{_clip(self.title, 28)}'"]
+        if self.date:
+            parts.append(self.date)
+        where = self.locator(with_sentence)
+        if where:
+            parts.append(where)
+        return " · ".join(parts)
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+_DEPARTMENT = re.compile(r"^(?:the\s+)?(?:U\.?S\.?\s+|United States\s+)?Department of (?:the\s+)?(.+)$", re.I)
+_OF_TAIL = re.compile(r"\s+of\s+(?:the\s+)?(?:People's Republic|Republic|United States|Kingdom|State)\b.*$", re.I)
+
+
+def chip_publisher(publisher: str) -> str:
+    """A short publisher for a chip: 'U.S. Department of the Treasury' -> 'Treasury',
+    'Ministry of Foreign Affairs of the People's Republic of China' -> 'Ministry of Foreign Affairs'."""
+    name = short_publisher(publisher)
+    m = _DEPARTMENT.match(name)
+    if m:
+        name = m.group(1)
+    name = _OF_TAIL.sub("", name) or name
+    return _clip(name, 32)
 
 
 def short_publisher(publisher: str) -> str:
@@ -129,6 +172,8 @@ class SentenceCheck:
     # "quote": verbatim from its passage; "claim": written (by the writer model) and checked against its
     # passage; "inference": Dossier's or the writer's conclusion (a yes/no) resting on the cited claims.
     kind: str = "quote"
+    # Dossier's own words before a quote ("According to Treasury (2021-12-16): "), part of ``text``.
+    attribution: str = ""
 
 
 class Partial(str):

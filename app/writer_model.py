@@ -100,3 +100,17 @@ def ensure(cache_dir: Path) -> Path:
             tmp.unlink(missing_ok=True)
     verify(target)
     return target
+
+
+def problem(cache_dir: Path) -> str:
+    """'' when the writer model is usable (joined and verified, or its parts installed and joinable
+    on first use); otherwise what is wrong and the fix. Cheap: never hashes the file."""
+    target = Path(cache_dir) / FILE_NAME
+    if target.is_file() and _stamp_matches(target):
+        return ""
+    try:
+        part_paths()
+    except WriterModelMissing as exc:
+        if not target.is_file():
+            return f"The local writer model is missing: {exc}."
+    return ""

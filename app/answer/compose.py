@@ -124,7 +124,8 @@ def assemble(
     for d, c in zip(draft.sentences, checks, strict=True):
         shown = d.attribution + c.text
         if not c.supported:
-            rows.append(SentenceCheck(text=shown, citations=[], supported=False, score=c.score, reason=c.reason, kind=c.kind))
+            rows.append(SentenceCheck(text=shown, citations=[], supported=False, score=c.score, reason=c.reason, kind=c.kind,
+                                     attribution=d.attribution))
             continue
         nums = []
         for i in c.cites:
@@ -133,7 +134,8 @@ def assemble(
             nums.append(numbering[i])
         cited_facts.update(c.cites)
         marked = shown + "".join(f" [{n}]" for n in nums)
-        rows.append(SentenceCheck(text=marked, citations=nums, supported=True, score=c.score, reason=c.reason, kind=c.kind))
+        rows.append(SentenceCheck(text=marked, citations=nums, supported=True, score=c.score, reason=c.reason, kind=c.kind,
+                                 attribution=d.attribution))
         if d.attribution and kept:
             kept.append("\n\n")
         elif kept:

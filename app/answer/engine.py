@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.answer import compose, constraints, infer, prompts
+from app.answer import compose, constraints, infer, locate, prompts
 from app.answer.align import ClaimCheck, check_claim
 from app.answer.answerability import assess
 from app.answer.evidence import (
@@ -197,7 +197,8 @@ def _abstain(p: Prepared, mode: str, reason_note: str = "", sentences: list[Sent
     )
 
 
-def _finish(p: Prepared, answer: Answer, t_answer: float) -> Answer:
+def _finish(p: Prepared, answer: Answer, t_answer: float, settings: Settings) -> Answer:
+    locate.add_locators([*answer.citations, *answer.related], locate.reader(settings.index_dir / "text"))
     answer.confidence = round(p.confidence, 4)
     answer.timings["answer_ms"] = round((time.perf_counter() - t_answer) * 1000, 2)
     answer.timings["total_ms"] = round((time.perf_counter() - p.t0) * 1000, 2)
@@ -319,7 +320,7 @@ def ask_stream(
     t_answer = time.perf_counter()
     mode = settings.llm
     if not p.evidence:
-        yield _finish(p, _abstain(p, mode), t_answer)
+        yield _finish(p, _abstain(p, mode), t_answer, settings)
         return
     shown = preview(p)
     yield Partial.of(shown, "evidence")
@@ -343,7 +344,7 @@ def ask_stream(
             notes.append(f"{exc}; showing the extractive answer instead")
         else:
             if prompts.NO_ANSWER_TOKEN in text:
-                yield _finish(p, _abstain(p, mode, "the writer found that the evidence does not answer the question"), t_answer)
+                yield _finish(p, _abstain(p, mode, "the writer found that the evidence does not answer the question"), t_answer, settings)
                 return
             draft = compose.parse_writer_draft(text, len(p.evidence), yes_no)
             draft.extractive = False
@@ -362,7 +363,7 @@ def ask_stream(
                 answer = fallback
     else:
         answer = _answer(p, compose.extractive_draft(p.evidence), settings, mode, notes)
-    yield _finish(p, answer, t_answer)
+    yield _finish(p, answer, t_answer, settings)
 
 
 def ask(

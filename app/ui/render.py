@@ -11,7 +11,7 @@ import re
 from html import escape
 from urllib.parse import urlparse
 
-from app.types import ABSTAIN_TEXT, Answer, Citation
+from app.types import ABSTAIN_TEXT, Answer, Citation, SentenceCheck, chip_publisher
 
 CONTEXT_CHARS = 600
 RELATED_CHARS = 300
@@ -36,30 +36,68 @@ def safe_url(url: str) -> str:
     return url if parsed.scheme in ("http", "https") and parsed.netloc and not any(c.isspace() for c in url) else ""
 
 
-def chip(c: Citation, turn: int, kind: str = "cite", text: str = "") -> str:
-    """A clickable citation chip; the page script maps a click to the source panel.
+KIND_BADGES = {
+    # kind -> (badge text, what it means): a reader must tell Dossier's words from the documents' words.
+    "quote": ("Quote", "verbatim from the cited passage"),
+    "claim": ("Checked", "written by the writer model and checked by Dossier against the cited passage"),
+    "inference": ("Inference", "Dossier's conclusion from the cited facts, not a quote"),
+}
+TIP_CHARS = 320
 
-    The chat's sanitiser drops data-* attributes, so ``value`` carries "turn:kind:n" as well.
-    """
-    label = text or f"[{c.n}]"
+
+def chip_labels(citations: list[Citation]) -> dict[int, str]:
+    """n -> label; labels that would read alike within one answer get their sentence ordinal (¶4.2)."""
+    plain = {c.n: c.chip_label() for c in citations}
+    counts: dict[str, int] = {}
+    for label in plain.values():
+        counts[label] = counts.get(label, 0) + 1
+    return {c.n: c.chip_label(with_sentence=True) if counts[plain[c.n]] > 1 else plain[c.n] for c in citations}
+
+
+def chip(c: Citation, turn: int, kind: str = "cite", label: str = "") -> str:
+    """A citation chip: "[2] Treasury · 2021-12-16 · ¶4". Hover or focus shows the passage; a click
+    (the page script, via ``value`` "turn:kind:n") opens it highlighted in its document."""
+    text = f"[{c.n}] {label}" if label else f"[{c.n}]"
+    quote = _flat(c.text)
+    quote = quote if len(quote) <= TIP_CHARS else quote[: TIP_CHARS - 1].rstrip() + "…"
+    tip_id = f"tip-{turn}-{kind}-{c.n}"
     return (
-        f'<button type="button" class="cite-chip" data-n="{c.n}" data-turn="{turn}" data-kind="{kind}" '
-        f'value="{turn}:{kind}:{c.n}" title="{_e(c.title)}">{_e(label)}</button>'
+        f'<button type="button" class="cite-chip dossier-pick" data-go="dossier-pick-go" value="{turn}:{kind}:{c.n}" '
+        f'aria-describedby="{tip_id}">{_e(text)}'
+        f'<span class="cite-tip" role="tooltip" id="{tip_id}">“{_e(quote)}”'
+        f'<span class="cite-tip-doc">{_e(c.title or c.source)}</span></span></button>'
     )
 
 
-def _chips_in(text: str, citations: dict[int, Citation], turn: int) -> str:
-    """Escape the answer text and turn each known [n] into a chip."""
-    out, pos = [], 0
-    for m in MARKER.finditer(text):
-        c = citations.get(int(m.group(1)))
-        if c is None:
-            continue
-        out.append(_e(text[pos : m.start()]))
-        out.append(chip(c, turn))
-        pos = m.end()
-    out.append(_e(text[pos:]))
-    return "".join(out)
+def _chips(nums: list[int], citations: dict[int, Citation], labels: dict[int, str], turn: int) -> str:
+    return "".join(chip(citations[n], turn, "cite", labels.get(n, "")) for n in nums if n in citations)
+
+
+def _claim_body(s: SentenceCheck, drop_lead: str = "") -> str:
+    """The sentence without markers; a quote's attribution (Dossier's words) set apart from the quote."""
+    text = MARKER.sub("", s.text).strip()
+    if drop_lead and text.startswith(drop_lead):
+        text = text[len(drop_lead) :].strip()
+    if s.kind == "quote":
+        attr = s.attribution.strip()
+        if attr and text.startswith(attr):
+            said = text[len(attr) :].strip()
+            return f'<span class="dossier-attr">{_e(_flat(attr))}</span> <span class="dossier-quote">{_e(_flat(said))}</span>'
+        return f'<span class="dossier-quote">{_e(_flat(text))}</span>'
+    return _e(_flat(text))
+
+
+def _badge(kind: str) -> str:
+    badge, meaning = KIND_BADGES.get(kind, KIND_BADGES["claim"])
+    return f'<span class="kind-badge kind-{kind if kind in KIND_BADGES else "claim"}" title="{_e(meaning)}">{badge}</span>'
+
+
+def _claim_html(s: SentenceCheck, citations: dict[int, Citation], labels: dict[int, str], turn: int, drop_lead: str = "") -> str:
+    kind = s.kind if s.kind in KIND_BADGES else "claim"
+    return (
+        f'<li class="dossier-claim claim-{kind}">{_badge(kind)} '
+        f'<span class="claim-text">{_claim_body(s, drop_lead)}</span> <span class="claim-cites">{_chips(s.citations, citations, labels, turn)}</span></li>'
+    )
 
 
 def _notes(answer: Answer) -> str:
@@ -76,32 +114,109 @@ def _notes(answer: Answer) -> str:
     return "".join(parts)
 
 
-def answer_html(answer: Answer, filters: str = "", turn: int = 0) -> str:
-    """The answer for the chat: text with [n] chips, a row of labelled chips, notes.
+def _source_cards(listed: list[Citation], labels: dict[int, str], turn: int, kind: str, heading: str) -> str:
+    cards = []
+    for c in listed:
+        url = safe_url(c.url)
+        link = f' · <a href="{_e(url)}" target="_blank" rel="noopener noreferrer">link</a>' if url else ""
+        cards.append(
+            f'<li class="source-card"><div class="source-head">{chip(c, turn, kind, labels.get(c.n, ""))}</div>'
+            f'<blockquote class="source-quote">{_e(_flat(c.text))}</blockquote>'
+            f'<div class="source-doc"><span class="dossier-doc-title">{_e(c.title or c.source)}</span>'
+            f'{" · " + _e(c.date) if c.date else ""}{link} · '
+            f'<button type="button" class="open-doc dossier-pick" data-go="dossier-pick-go" value="{turn}:{kind}:{c.n}">'
+            "Open in document</button></div></li>"
+        )
+    return (
+        f'<details class="dossier-sources" open><summary>{_e(heading)} ({len(listed)})</summary>'
+        f'<ol class="source-cards">{"".join(cards)}</ol></details>'
+    )
 
-    One line without blank lines, so that the chat's Markdown renderer keeps it as one HTML block.
-    """
-    parts = ['<div class="dossier-answer">']
+
+def question_html(question: str) -> str:
+    return f'<header class="dossier-q"><span class="dossier-q-label">Question</span><p class="dossier-question">{_e(question)}</p></header>'
+
+
+def card_html(answer: Answer, turn: int = 0, filters: str = "") -> str:
+    """One turn of the desk: the question in full, the direct answer in bold, the supporting claims
+    with their kind and chips, dropped claims, notes, and the sources panel."""
+    parts = [f'<article class="dossier-card dossier-answer" data-turn="{turn}">', question_html(answer.question)]
     if filters:
         parts.append(f'<div class="dossier-filters">Filters: {_e(filters)}</div>')
     if answer.abstained:
-        parts.append(f'<p class="dossier-abstain">{_e(ABSTAIN_TEXT)}</p>')
+        labels = chip_labels(answer.related)
+        parts.append(f'<p class="dossier-direct dossier-abstain"><strong>{_e(ABSTAIN_TEXT)}</strong></p>')
         if answer.related:
-            items = "".join(
-                f"<li>{chip(c, turn, 'related', c.label())} <span class=\"dossier-doc-title\">{_e(c.title)}</span>: "
-                f"<q>{_e(_flat(c.text)[:RELATED_CHARS])}</q></li>"
-                for c in answer.related
-            )
-            parts.append(f'<div class="dossier-related"><p class="dossier-related-head">Related material (not an answer)</p><ol>{items}</ol></div>')
+            parts.append(_source_cards(answer.related, labels, turn, "related", "Related passages (not an answer)"))
     else:
         cites = {c.n: c for c in answer.citations}
-        parts.append(f'<p class="dossier-text">{_chips_in(_flat(answer.answer), cites, turn)}</p>')
+        labels = chip_labels(answer.citations)
+        shown = [s for s in answer.sentences if s.supported]
+        direct = _flat(MARKER.sub("", answer.direct or "").strip())
+        lead_row = None
+        if direct:
+            lead_row = next((s for s in shown if _flat(MARKER.sub("", s.text).strip()) == direct), None)
+        if not direct and shown:
+            lead_row = shown[0]
+            direct = _flat(MARKER.sub("", lead_row.text).strip())
+        if direct:
+            nums = lead_row.citations if lead_row is not None else []
+            if lead_row is not None:
+                kind = lead_row.kind if lead_row.kind in KIND_BADGES else "claim"
+                attr = lead_row.attribution.strip() if kind == "quote" else ""
+                said = direct[len(attr) :].strip() if attr and direct.startswith(attr) else direct
+                body = (f'<span class="dossier-attr">{_e(attr)}</span> ' if said != direct else "") + f"<strong>{_e(said)}</strong>"
+                cls = f"dossier-direct claim-{kind}"
+                badge = _badge(kind) + " "
+            else:  # a verdict ("Yes." / "No.") resting on the claims below
+                body, cls, badge = f"<strong>{_e(direct)}</strong>", "dossier-direct dossier-verdict", ""
+            parts.append(f'<p class="{cls}">{badge}{body} <span class="claim-cites">{_chips(nums, cites, labels, turn)}</span></p>')
+        rows = []
+        for s in shown:
+            if s is lead_row:
+                continue
+            lead = direct if s.kind == "inference" and direct in {"Yes.", "No."} else ""
+            if lead and _flat(MARKER.sub("", s.text).strip()) == lead:
+                continue  # the bare verdict row: already the direct answer
+            rows.append(_claim_html(s, cites, labels, turn, lead))
+        if rows:
+            parts.append(f'<ul class="dossier-claims">{"".join(rows)}</ul>')
+        if not answer.sentences and answer.answer:  # an answer without sentence checks (older callers)
+            parts.append(f'<p class="dossier-text">{_e(_flat(MARKER.sub("", answer.answer)))}</p>')
         if answer.citations:
-            row = " ".join(chip(c, turn, "cite", f"[{c.n}] {c.label()}") for c in answer.citations)
-            parts.append(f'<div class="cite-row">{row}</div>')
+            parts.append(_source_cards(answer.citations, labels, turn, "cite", "Sources"))
+            parts.append(
+                f'<div class="card-actions"><button type="button" class="show-timeline dossier-pick" '
+                f'data-go="dossier-timeline-go" value="timeline:{turn}">Show on timeline</button></div>'
+            )
     parts.append(_notes(answer))
-    parts.append("</div>")
+    parts.append("</article>")
     return "".join(parts)
+
+
+def pending_html(question: str, text: str = "") -> str:
+    """The card of the question being answered, with whatever has streamed so far."""
+    return f'<article class="dossier-card dossier-pending">{question_html(question)}{partial_html(text)}</article>'
+
+
+def failed_card_html(question: str, message: str) -> str:
+    return f'<article class="dossier-card dossier-failed">{question_html(question)}{error_html(message)}</article>'
+
+
+def desk_html(cards: list[str], notice: str = "") -> str:
+    """The conversation: notices (empty states) then one card per turn."""
+    if not cards and not notice:
+        notice = notice_html("info", "Ask a question about the ingested documents. Every sentence of an answer cites its passage.")
+    return f'<div class="dossier-desk">{notice}{"".join(cards)}</div>'
+
+
+def notice_html(level: str, message: str) -> str:
+    return f'<div class="dossier-notice notice-{_e(level)}" role="status">{_e(message)}</div>'
+
+
+def answer_html(answer: Answer, filters: str = "", turn: int = 0) -> str:
+    """The card alone (kept for callers that render one answer)."""
+    return card_html(answer, turn, filters)
 
 
 def _context(citation: Citation, doc_text: str) -> tuple[str, str, str, bool]:
@@ -124,8 +239,9 @@ def _context(citation: Citation, doc_text: str) -> tuple[str, str, str, bool]:
 def source_html(citation: Citation, doc_text: str | None) -> str:
     """Title, publisher, kind, date, link and the cited span highlighted in its surrounding text."""
     meta = [x for x in (citation.publisher, citation.kind, citation.date) if x]
-    if citation.page:
-        meta.append(f"p. {citation.page}")
+    where = citation.locator(with_sentence=True)
+    if where:
+        meta.append(where)
     url = safe_url(citation.url)
     link = (
         f'<a href="{_e(url)}" target="_blank" rel="noopener noreferrer">{_e(url)}</a>' if url else ""
@@ -134,33 +250,13 @@ def source_html(citation: Citation, doc_text: str | None) -> str:
     note = "" if found else '<p class="dossier-note">The stored document text no longer holds this passage; showing the quote only.</p>'
     return (
         '<div class="dossier-source">'
-        f"<h3>[{citation.n}] {_e(citation.title or citation.source)}</h3>"
+        f"<h3>{f'[{citation.n}] ' if citation.n > 0 else ''}{_e(citation.title or citation.source)}</h3>"
         f'<p class="dossier-meta">{" · ".join(_e(m) for m in meta)}</p>'
         f'<p class="dossier-meta">File: <code>{_e(citation.source)}</code>{" · " + link if link else ""}</p>'
         f"{note}"
         f'<div class="dossier-context">{_e(before)}<mark>{_e(span)}</mark>{_e(after)}</div>'
         "</div>"
     )
-
-
-def answer_markdown(answer: Answer) -> str:
-    """Markdown for the copy box: the question, the answer and a numbered source list with quotes."""
-    lines = [f"**Question:** {_flat(answer.question)}", ""]
-    if answer.abstained:
-        lines.append(ABSTAIN_TEXT)
-        listed, heading = answer.related, "Related material (not an answer)"
-    else:
-        lines.append(_flat(answer.answer))
-        listed, heading = answer.citations, "Sources"
-    if listed:
-        lines += ["", f"**{heading}**", ""]
-        for c in listed:
-            where = f" ({c.url})" if safe_url(c.url) else ""
-            lines.append(f"{c.n}. {c.label()} — *{_flat(c.title)}*, `{c.source}`{where}")
-            lines.append(f"   > {_flat(c.text)}")
-    for note in answer.notes:
-        lines += ["", f"_Note: {_flat(note)}_"]
-    return "\n".join(lines).strip() + "\n"
 
 
 def partial_html(text: str) -> str:
@@ -177,3 +273,42 @@ def partial_html(text: str) -> str:
 
 def error_html(message: str) -> str:
     return f'<div class="dossier-answer dossier-error"><p><strong>Could not answer:</strong> {_e(message)}</p></div>'
+
+
+TIMELINE_SHOWN = 400
+
+
+def timeline_html(entries: list, total: int | None = None, banner: str = "", cited: set[tuple[str, int]] | None = None) -> str:
+    """The timeline: dated claims in date order, grouped by year; each entry opens its passage.
+
+    ``entries`` are ``app.timeline.TimelineEntry``; ``cited`` holds (doc_id, start) of an answer's
+    citations, marked on the timeline."""
+    total = len(entries) if total is None else total
+    head = f'<p class="tl-count">{len(entries)} of {total} dated claims</p>' if total else ""
+    if banner:
+        head = f'<div class="tl-banner">{_e(banner)}</div>' + head
+    if not entries:
+        msg = "No dated claims match." if total else "No dated claims yet: ingest documents first (Documents tab)."
+        return f'<div class="dossier-timeline">{head}<p class="dossier-muted">{_e(msg)}</p></div>'
+    items, year = [], ""
+    for i, e in enumerate(entries[:TIMELINE_SHOWN]):
+        y = e.date[:4]
+        if y != year:
+            if year:
+                items.append("</ol>")
+            items.append(f'<h4 class="tl-year">{_e(y)}</h4><ol class="tl-list">')
+            year = y
+        mark = " tl-cited" if cited and (e.doc_id, e.start) in cited else ""
+        basis = "date stated in the sentence" if e.basis == "stated" else "placed by the document's date"
+        who = chip_publisher(e.publisher) or e.title[:40]
+        items.append(
+            f'<li class="tl-item{mark}"><time datetime="{_e(e.date)}" title="{_e(basis)}">{_e(e.label)}'
+            f'{"" if e.basis == "stated" else " (document date)"}</time> '
+            f'<span class="tl-meta">{_e(who)}{" · " + _e(e.kind) if e.kind else ""}</span>'
+            f'<button type="button" class="tl-entry dossier-pick" data-go="dossier-tl-go" value="tl:{i}">{_e(_flat(e.text))}</button></li>'
+        )
+    items.append("</ol>")
+    more = ""
+    if len(entries) > TIMELINE_SHOWN:
+        more = f'<p class="dossier-note">Showing the first {TIMELINE_SHOWN}; narrow them with the search box or the filters.</p>'
+    return f'<div class="dossier-timeline">{head}{"".join(items)}{more}</div>'

@@ -60,7 +60,7 @@ def serve(host: str | None = None, port: int | None = None, insecure: bool = Fal
     if not is_loopback(host) and auth is None:
         print(f"warning: serving on {host} without a password (--insecure)", file=sys.stderr)
 
-    from app.ui.app import CSS, HEAD, build_app
+    from app.ui.app import CSS, HEAD, REPORTS_ROOT, build_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "root", "bm25s"):
@@ -82,6 +82,7 @@ def serve(host: str | None = None, port: int | None = None, insecure: bool = Fal
             max_file_size=int(settings.upload_max_mb * 1024 * 1024),
             css=CSS,
             head=HEAD,
+            allowed_paths=[str(REPORTS_ROOT)],  # the chat's report downloads
             footer_links=["api"],
         )
     except OSError as exc:

@@ -363,7 +363,7 @@ def build_app(settings: Settings) -> gr.Blocks:
             return (gr.skip(),) * 3
         shown = citations_on_timeline(answer.citations)
         html = timeline_html(shown, len(build_timeline(settings)), banner=f"Citations of: {answer.question}",
-                             cited={(c.doc_id, c.start) for c in answer.citations})  # fmt: skip
+                             cited={(e.doc_id, e.start) for e in shown})  # fmt: skip
         return html, shown, gr.Tabs(selected="timeline")
 
     def show_entry(pick: str, shown: list[Any]) -> Any:
@@ -450,7 +450,7 @@ def build_app(settings: Settings) -> gr.Blocks:
                     pick = gr.Textbox(visible="hidden", elem_id="dossier-pick")
                     pick_go = gr.Button("show", visible="hidden", elem_id="dossier-pick-go")
                     timeline_go = gr.Button("timeline", visible="hidden", elem_id="dossier-timeline-go")
-            with gr.Tab("Timeline", id="timeline") as tl_tab, gr.Row(equal_height=False):
+            with gr.Tab("Timeline", id="timeline"), gr.Row(equal_height=False):
                 with gr.Column(scale=3):
                     tl_words = gr.Textbox(label="Search the timeline", placeholder="words", elem_id="dossier-tl-search")
                     with gr.Row():
@@ -502,18 +502,19 @@ def build_app(settings: Settings) -> gr.Blocks:
             api_visibility="private", show_progress="hidden",
         )
         tl_in = [tl_words, tl_pub, tl_kind, tl_doc]
-        for trigger in (tl_tab.select, tl_words.submit, tl_pub.change, tl_kind.change, tl_doc.change, tl_all.click):
+        # Not on the tab's select: "Show on timeline" selects the tab too, and would be overwritten.
+        for trigger in (demo.load, tl_words.submit, tl_pub.change, tl_kind.change, tl_doc.change, tl_all.click):
             trigger(timeline_view, tl_in, [timeline, tl_shown], api_visibility="private", show_progress="hidden")
         doc_words.change(lambda w: _doc_views(settings, w)[0], [doc_words], [table], api_visibility="private",
                          show_progress="hidden")  # fmt: skip
         ingest_btn.click(
             do_ingest, [files, urls, doc_words], [ingest_out, files, urls, *views],
             api_name="ingest", concurrency_limit=1, concurrency_id="index-write",
-        )
+        ).then(timeline_view, tl_in, [timeline, tl_shown], api_visibility="private", show_progress="hidden")
         delete_btn.click(
             do_delete, [delete_dd, doc_words], [delete_out, *views],
             api_visibility="private", concurrency_limit=1, concurrency_id="index-write",
-        )
+        ).then(timeline_view, tl_in, [timeline, tl_shown], api_visibility="private", show_progress="hidden")
         demo.load(lambda: (*_doc_views(settings), desk_html([], _notices(settings))), None, [*views, desk], api_visibility="private")
         gr.api(ask_api, api_name="ask")
         gr.api(documents_api, api_name="documents")

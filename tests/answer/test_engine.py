@@ -115,3 +115,11 @@ def test_cli_ask_json_contract_and_stdin(sample: Settings) -> None:
     assert first["citations"] and keys <= set(first["citations"][0])
     assert lines[1]["abstained"] is True
 
+
+
+def test_standalone_questions_skip_the_rewrite() -> None:
+    from app.answer.engine import is_standalone
+
+    assert is_standalone("Why was DJI sanctioned?") and is_standalone("How many Chinese entities did BIS add in December?")
+    for follow_up in ("When did that happen?", "What about Huawei?", "How many entities were added?", "Which agency did it?"):
+        assert not is_standalone(follow_up), follow_up

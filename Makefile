@@ -73,4 +73,4 @@ bench: install
 	$(BIN)/dossier bench
 
 clean:
-	rm -rf $(VENV) index/chroma index/text index/bm25 index/manifest.json
+	rm -rf $(VENV) index/chroma index/text index/bm25 index/keyword index/manifest.json index/manifest.journal

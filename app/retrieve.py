@@ -1,9 +1,10 @@
 """Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank.
 
-LlamaIndex does the retrieving: ``VectorIndexRetriever`` over ``ChromaVectorStore`` for the
-dense side (metadata filters pushed into Chroma's ``where``) and ``BM25Retriever`` for the
-lexical side; the fusion is a few lines here (see ``reciprocal_rank_fusion`` for why). The BM25
-side cannot filter inside bm25s, so it is asked for more candidates and filtered by the same ``Filters`` object afterwards.
+LlamaIndex does the dense retrieving: ``VectorIndexRetriever`` over ``ChromaVectorStore`` (metadata
+filters pushed into Chroma's ``where``). The lexical side is Dossier's incremental keyword index
+(``app.keyword``: tantivy, bm25s's tokens and scores), behind a LlamaIndex ``BaseRetriever``
+(``KeywordRetriever``), with the same ``Filters`` applied inside its search. The fusion is a few
+lines here (see ``reciprocal_rank_fusion`` for why).
 
 Source routing (``app.routing``, ``DOSSIER_ROUTE_SOURCES``) adds per-publisher sub-queries when a
 question names publishers; every dense and BM25 list, the whole question's and the sub-queries', is
@@ -31,25 +32,26 @@ from app.settings import Settings
 from app.types import Passage
 
 
-class FilteredBM25(BaseRetriever):
-    """BM25 candidates, filtered by metadata after scoring (bm25s has no metadata filter)."""
+class KeywordRetriever(BaseRetriever):
+    """The keyword side as a LlamaIndex retriever: the ``top_k`` best BM25 chunks that pass ``filters``."""
 
-    def __init__(self, bm25: Any, filters: Filters, top_k: int, total: int) -> None:
+    def __init__(self, reader: Any, filters: Filters, top_k: int) -> None:
         super().__init__()
-        self._bm25 = bm25
+        self._reader = reader
         self._filters = filters
         self._top_k = top_k
-        # With a filter the matching chunks may rank low overall: widen the candidate pool.
-        self._pool = min(total, top_k * 20 if filters.active() else top_k)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        if self._bm25 is None or self._pool <= 0:
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+        if self._reader is None:
             return []
-        self._bm25.similarity_top_k = self._pool
-        hits = self._bm25.retrieve(query_bundle)
-        if self._filters.active():
-            hits = [h for h in hits if self._filters.matches(h.node.metadata)]
-        return [h for h in hits if (h.score or 0) > 0][: self._top_k]
+        out = []
+        for h in self._reader.search(query_bundle.query_str, self._filters, self._top_k):
+            node = TextNode(id_=h.chunk_id, text=h.text, metadata=h.meta)
+            node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=str(h.meta.get("doc_id", "")))
+            out.append(NodeWithScore(node=node, score=h.score))
+        return out
 
 
 RRF_K = 60.0
@@ -91,7 +93,7 @@ def fuse(lists: list[tuple[str, list[NodeWithScore]]], top_k: int, dense_weight:
 @dataclass
 class _Sources:
     path: Path | None = None
-    stat: tuple[int, int] | None = None
+    stat: tuple[int, ...] | None = None
     generation: int = -1
     aliases: dict[str, set[str]] = field(default_factory=dict)
     default_year: int = 0
@@ -114,23 +116,19 @@ class HybridRetriever:
         return self.index.as_retriever(similarity_top_k=k, filters=filters.to_metadata_filters())
 
     def bm25(self, filters: Filters, k: int, retriever: Any = None) -> BaseRetriever:
-        from app import bm25
+        """The keyword side (``retriever``: an ``app.keyword.Reader``, opened here when not given)."""
+        from app import keyword
 
         if retriever is None:
-            _, retriever = bm25.load(self.settings)
-        total = len(retriever.corpus) if retriever is not None and getattr(retriever, "corpus", None) else 0
-        return FilteredBM25(retriever, filters, k, total)
+            retriever = keyword.reader(self.settings)
+        return KeywordRetriever(retriever, filters, k)
 
     def sources(self) -> _Sources:
         """Publisher names of the indexed documents, from the manifest; re-read when its generation changes."""
-        from app.ingest.manifest import Manifest
+        from app.ingest.manifest import Manifest, manifest_stamp
 
         path = self.settings.index_dir / "manifest.json"
-        try:
-            st = path.stat()
-            key: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            key = None
+        key = manifest_stamp(path)  # the snapshot and its journal
         with self._sources_lock:
             cached = self._sources
             if cached.stat == key and cached.path == path:
@@ -169,12 +167,12 @@ class HybridRetriever:
     def candidate_lists(self, question: str, filters: Filters, k: int) -> list[tuple[str, list[NodeWithScore]]]:
         """("dense" | "bm25", hits) for the whole question, then for each sub-query (``route``), k per list."""
         queries = [SubQuery(question, filters), *self.sub_queries(question, filters)]
-        from app import bm25
+        from app import keyword
 
         texts = list(dict.fromkeys(q.text for q in queries))  # sub-queries often repeat the question or a clause
         by_text = dict(zip(texts, self.embedding.encode(texts), strict=True))  # one encoder call for all of them
         vectors = [by_text[q.text] for q in queries]
-        _, lexical = bm25.load(self.settings)  # one BM25 side for all of them
+        lexical = keyword.reader(self.settings)  # one keyword side for all of them
         lists: list[tuple[str, list[NodeWithScore]]] = []
         for q, vec in zip(queries, vectors, strict=True):
             bundle = QueryBundle(q.text, embedding=vec)

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     )
     index_dir: Path = Field(
         PROJECT_ROOT / "index",
-        description="Directory of the persisted index (Chroma store, BM25 side, manifest, text snapshots).",
+        description="Directory of the persisted index (Chroma store, keyword index, manifest, text snapshots).",
     )
     cache_dir: Path = Field(
         Path.home() / ".cache" / "dossier",

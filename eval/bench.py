@@ -8,7 +8,13 @@ the sample corpus and the MultiHop-RAG evidence corpus, with a distinct id and t
 ingested chunk has; its embedding is the renormalised sum of its sentences' real MiniLM embeddings
 (every corpus sentence is encoded once), so vectors go with their text and have the real
 distribution without encoding a million passages. Chunks go into Chroma with batched
-``collection.add`` calls; the BM25 side is built by Dossier's own page-by-page build.
+``collection.add`` calls; the keyword side is built from them by ``app.keyword.build``.
+
+``update`` times what an analyst waits for: one new small document ingested by a new process
+(``dossier ingest FOLDER --json``), then deleted (``dossier ingest FOLDER --prune``), on an index of
+10 documents and on indexes of 10k and 100k chunks (``--update-sizes``; 1M on request), with a
+cProfile of each run split into where the time goes (imports, folder scan, manifest, embedding,
+Chroma, keyword side) and every figure given as a ratio to the 10-document index in the same run.
 """
 
 from __future__ import annotations
@@ -230,7 +236,7 @@ def bench_scale(base: Settings, corpus: Path, work: Path, sizes: list[int]) -> l
     """
     import gc
 
-    from app import bm25
+    from app import keyword
     from app.embedding import get_embedding
     from app.ingest.manifest import Manifest
     from app.retrieve import HybridRetriever
@@ -256,7 +262,7 @@ def bench_scale(base: Settings, corpus: Path, work: Path, sizes: list[int]) -> l
         manifest = Manifest(path=settings.index_dir / "manifest.json", generation=1)
         manifest.save()
         t1 = time.perf_counter()
-        bm25.build(settings, 1)
+        keyword.build(settings, 1)
         bm25_s = time.perf_counter() - t1
         build_s = time.perf_counter() - t0
         gc.collect()
@@ -278,7 +284,7 @@ def bench_scale(base: Settings, corpus: Path, work: Path, sizes: list[int]) -> l
                 "bm25_build_s": bm25_s,
                 "first_query_s": first_s,
                 "disk_mb": dir_mb(settings.index_dir),
-                "bm25_disk_mb": dir_mb(settings.index_dir / "bm25"),
+                "bm25_disk_mb": dir_mb(settings.index_dir / "keyword"),
                 "retrieve_p50_ms": percentile(lat, 50),
                 "retrieve_p95_ms": percentile(lat, 95),
                 "rss_mb": _rss_now_mb(),
@@ -287,7 +293,7 @@ def bench_scale(base: Settings, corpus: Path, work: Path, sizes: list[int]) -> l
         )
         print(f"  scale {size}: {rows[-1]}", flush=True)
         del retriever
-        bm25._cache.clear()
+        keyword.forget_readers()
         forget_clients()
         gc.collect()
         shutil.rmtree(settings.index_dir, ignore_errors=True)
@@ -349,6 +355,157 @@ def bench_bm25_scale(base: Settings, corpus: Path, work: Path, sizes: list[int])
         print(f"  bm25 {size}: {rows[-1]}", flush=True)
         del loaded
         shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+UPDATE_FUNCS = {
+    "scan": [("app/ingest/pipeline.py", "expand_paths")],
+    "prepare (stat, read, hash, chunk)": [("app/ingest/pipeline.py", "prepare")],
+    "embed + commit": [("app/ingest/pipeline.py", "flush")],
+    "chroma write": [("llama_index/vector_stores/chroma/base.py", "add")],
+    "keyword side": [("app/keyword.py", "apply"), ("app/keyword.py", "sync")],
+    "manifest load": [("app/ingest/manifest.py", "load")],
+    "manifest save": [("app/ingest/manifest.py", "save")],
+    "prune / remove": [("app/ingest/pipeline.py", "remove")],
+    "ingest run (all of the above)": [("app/ingest/pipeline.py", "run")],
+}
+
+
+def _profile_buckets(prof: Path) -> dict[str, float]:
+    import pstats
+
+    stats = pstats.Stats(str(prof)).stats  # type: ignore[attr-defined]
+    out: dict[str, float] = {}
+    for bucket, funcs in UPDATE_FUNCS.items():
+        total = 0.0
+        for (file, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.items():
+            if any(file.endswith(f) and name == n for f, n in funcs):
+                total += ct
+        out[bucket] = round(total, 3)
+    total = max((v[3] for v in stats.values()), default=0.0)
+    out["process total (cProfile)"] = round(total, 3)
+    return out
+
+
+def _update_index(base: Settings, work: Path, sentences: list[str], sentence_vecs: np.ndarray, chunks: int) -> Settings:
+    """An index of ``chunks`` chunks over real files: one small .md file per document (10 chunks per
+    document from 100k chunks on, else 1), with manifest entries, Chroma rows and the keyword side, as
+    ingesting them would leave them (synthetic vectors: see ``_scale_rows``)."""
+    from app import keyword
+    from app.ingest.loaders import content_hash
+    from app.ingest.manifest import DocEntry, Manifest
+    from app.ingest.pipeline import chunk_id, doc_id_for, manifest_path
+    from app.store import forget_clients, get_collection
+
+    folder = work / f"update-{chunks}"
+    settings = base.model_copy(update={"index_dir": folder / "index", "corpus_dir": folder / "corpus", "embed_cache": False})
+    settings.corpus_dir.mkdir(parents=True)
+    forget_clients()
+    per_doc = 10 if chunks >= 100_000 else 1
+    rng = np.random.default_rng(3)
+    manifest = Manifest(path=manifest_path(settings), generation=1)
+    collection = get_collection(settings)
+    old = time.time() - 3600
+    ids: list[str] = []
+    docs: list[str] = []
+    metas: list[dict[str, Any]] = []
+    vecs: list[np.ndarray] = []
+
+    def flush() -> None:
+        if ids:
+            collection.add(ids=list(ids), embeddings=np.asarray(vecs, dtype=np.float32), documents=list(docs), metadatas=list(metas))
+            ids.clear(), docs.clear(), metas.clear(), vecs.clear()
+
+    for d in range(max(1, chunks // per_doc)):
+        name = f"doc-{d:07d}.md"
+        picks = rng.integers(0, len(sentences), size=(per_doc, 3))
+        texts = [" ".join(sentences[k] for k in row) for row in picks]
+        body = "\n\n".join(texts)
+        data = f"---\ntitle: Document {d}\npublisher: bench\nkind: synthetic\ndate: 2023-01-01\n---\n\n{body}\n".encode()
+        path = settings.corpus_dir / name
+        path.write_bytes(data)
+        os.utime(path, (old, old))
+        st = path.stat()
+        doc_id, digest = doc_id_for(name), content_hash(data)
+        manifest.docs[doc_id] = DocEntry(
+            doc_id=doc_id, source=name, content_hash=digest, state="done", chunks=per_doc, title=f"Document {d}",
+            publisher="bench", kind="synthetic", date="2023-01-01", path=str(path.resolve()), size=st.st_size, mtime_ns=st.st_mtime_ns,
+        )  # fmt: skip
+        for j, (text, row) in enumerate(zip(texts, picks, strict=True)):
+            v = sentence_vecs[row].sum(axis=0)
+            ids.append(chunk_id(doc_id, digest, j))
+            docs.append(text)
+            metas.append({"doc_id": doc_id, "source": name, "title": f"Document {d}", "publisher": "bench", "kind": "synthetic",
+                          "date": "2023-01-01", "date_key": 20230101, "url": "", "content_hash": digest, "start": 0,
+                          "end": len(text), "chunk_index": j, "document_id": doc_id, "ref_doc_id": doc_id})  # fmt: skip
+            vecs.append(v / np.linalg.norm(v))
+        if len(ids) >= SCALE_BATCH:
+            flush()
+    flush()
+    manifest.compact()
+    keyword.build(settings, manifest.generation)
+    forget_clients()
+    return settings
+
+
+def _timed_cli(settings: Settings, args: list[str], prof: Path) -> tuple[float, dict[str, Any], dict[str, float]]:
+    env = dict(os.environ, DOSSIER_INDEX_DIR=str(settings.index_dir), DOSSIER_CORPUS_DIR=str(settings.corpus_dir), DOSSIER_EMBED_CACHE="false")
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "app", "ingest", *args, "--json"], env=env, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    return wall, json.loads(out.stdout), _profile_buckets(prof)
+
+
+def bench_update(base: Settings, corpus: Path, work: Path, sizes: list[int], runs: int = 3) -> list[dict[str, Any]]:
+    """One document added and deleted from a new process, per index size (10 documents first: the reference)."""
+    import gc
+
+    from app.embedding import get_embedding
+    from app.store import forget_clients
+
+    sentences = _sentences(corpus)
+    sentence_vecs = np.asarray(get_embedding(base).encode(sentences), dtype=np.float32)
+    rows: list[dict[str, Any]] = []
+    for chunks in [10, *sizes]:
+        t0 = time.perf_counter()
+        settings = _update_index(base, work, sentences, sentence_vecs, chunks)
+        build_s = time.perf_counter() - t0
+        adds, deletes = [], []
+        for i in range(runs):
+            new = settings.corpus_dir / f"new-{i}.md"
+            new.write_text(f"---\ntitle: New {i}\npublisher: analyst\ndate: 2024-05-0{i + 1}\n---\n\n" + " ".join(sentences[i * 7 : i * 7 + 5]) + "\n")
+            wall, report, where = _timed_cli(settings, [str(settings.corpus_dir)], work / f"add-{chunks}-{i}.prof")
+            assert report["added"] == 1, report
+            adds.append({"wall_s": wall, "ingest_run_s": report["seconds"], **where})
+            new.unlink()
+            wall, report, where = _timed_cli(settings, [str(settings.corpus_dir), "--prune"], work / f"del-{chunks}-{i}.prof")
+            assert report["removed"] == 1, report
+            deletes.append({"wall_s": wall, "ingest_run_s": report["seconds"], **where})
+        med = lambda xs, k: statistics.median(x[k] for x in xs)  # noqa: E731
+        row = {
+            "chunks": chunks,
+            "documents": report["documents"],
+            "index_build_s": round(build_s, 1),
+            "add_wall_s": med(adds, "wall_s"),
+            "add_ingest_run_s": med(adds, "ingest_run_s"),
+            "delete_wall_s": med(deletes, "wall_s"),
+            "delete_ingest_run_s": med(deletes, "ingest_run_s"),
+            "add_where_s": {k: med(adds, k) for k in adds[0] if k not in ("wall_s", "ingest_run_s")},
+            "delete_where_s": {k: med(deletes, k) for k in deletes[0] if k not in ("wall_s", "ingest_run_s")},
+            "add_runs_s": [round(a["wall_s"], 2) for a in adds],
+            "delete_runs_s": [round(d["wall_s"], 2) for d in deletes],
+        }
+        if rows:
+            ref = rows[0]
+            row["add_minus_10_docs_s"] = row["add_wall_s"] - ref["add_wall_s"]
+            row["ratio_add_vs_10_docs"] = row["add_wall_s"] / ref["add_wall_s"]
+            row["delete_minus_10_docs_s"] = row["delete_wall_s"] - ref["delete_wall_s"]
+            row["ratio_delete_vs_10_docs"] = row["delete_wall_s"] / ref["delete_wall_s"]
+        rows.append(row)
+        print(f"  update {chunks}: {row}", flush=True)
+        forget_clients()
+        gc.collect()
+        shutil.rmtree(settings.index_dir.parent, ignore_errors=True)
     return rows
 
 
@@ -497,7 +654,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=PROJECT_ROOT.parent / "shared" / "benchmarks" / "multihop-rag-500" / "queries.json")
     p.add_argument("--sizes", default="1000,10000,100000", help="index sizes for retrieval latency (add 1000000 for 1M)")
     p.add_argument("--bm25-sizes", default="", help="also time the BM25 side alone at these sizes (e.g. 1000000)")
-    p.add_argument("--skip", default="", help="comma-separated parts to skip: ingest,encoder,server,scale,cold")
+    p.add_argument("--skip", default="", help="comma-separated parts to skip: ingest,encoder,server,scale,cold,update")
+    p.add_argument("--update-sizes", default="10000,100000", help="index sizes (chunks) for one-document add/delete (add 1000000 for 1M)")
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "eval" / "reports")
     p.add_argument("--name", default="", help="report folder name under --out (default: <date>-bench)")
     args = p.parse_args(argv or [])
@@ -528,6 +686,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.bm25_sizes:
             print("BM25 side alone at scale ...", flush=True)
             results["bm25_scale"] = bench_bm25_scale(base, corpus, work, [int(x) for x in args.bm25_sizes.split(",") if x])
+        if "update" not in skip:
+            print("one-document add and delete from a new process ...", flush=True)
+            results["update"] = bench_update(base, corpus, work, [int(x) for x in args.update_sizes.split(",") if x])
         if "scale" not in skip:
             print("retrieval latency at scale ...", flush=True)
             results["scale"] = bench_scale(base, corpus, work, [int(s) for s in args.sizes.split(",") if s])
@@ -550,6 +711,19 @@ def render_table(r: dict[str, Any]) -> str:
             lines.append(
                 f"| {row['chunks']:,} | {row['build_s']:.1f} | {row['load_s']:.2f} | {row['disk_mb']:.0f} | "
                 f"{row['retrieve_p50_ms']:.1f} | {row['retrieve_p95_ms']:.1f} | {row['rss_added_by_loaded_index_mb']:.0f} |"
+            )
+    if r.get("update"):
+        lines += [
+            "",
+            "| chunks (documents) | add s (run s) | add - 10 docs s | delete s (run s) | delete - 10 docs s | add: where the time goes (s) |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for row in r["update"]:
+            where = ", ".join(f"{k} {v:.2f}" for k, v in row["add_where_s"].items() if v >= 0.005)
+            lines.append(
+                f"| {row['chunks']:,} ({row['documents']:,}) | {row['add_wall_s']:.2f} ({row['add_ingest_run_s']:.2f}) | "
+                f"{row.get('add_minus_10_docs_s', 0):+.2f} | {row['delete_wall_s']:.2f} ({row['delete_ingest_run_s']:.2f}) | "
+                f"{row.get('delete_minus_10_docs_s', 0):+.2f} | {where} |"
             )
     if r.get("scale"):
         lines += [

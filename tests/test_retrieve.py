@@ -82,7 +82,9 @@ def test_routing_finds_each_named_source_and_follows_new_publishers(fresh: Calla
     routes = [s for s in routed.sub_queries(QUESTION, Filters()) if s.filters.publishers]  # clauses come first, unfiltered
     assert {s.filters.publishers[0] for s in routes} == {"The Verge", "TechCrunch"}
     with_routing = [p.publisher for p in routed.retrieve(QUESTION, top_k=4)]
-    assert "TechCrunch" not in without  # the distractors crowd it out of the whole question's top 4
+    # The distractors crowd a named source out of the whole question's top 4 (which one depends on how
+    # equal BM25 scores of the identical distractors are ordered).
+    assert not {"The Verge", "TechCrunch"} <= without
     assert {"The Verge", "TechCrunch"} <= set(with_routing)
 
     # A publisher ingested later is recognised by the same retriever (the manifest generation changed).

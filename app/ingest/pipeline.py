@@ -1,4 +1,4 @@
-"""Ingestion: corpus files -> documents -> chunks -> embeddings -> Chroma (+ BM25 side).
+"""Ingestion: corpus files -> documents -> chunks -> embeddings -> Chroma (+ the keyword side, ``app.keyword``).
 
 Not LlamaIndex's ``IngestionPipeline``: its docstore deduplicates by node hash but
 knows nothing of files that changed or vanished, and its writes to the vector
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app import keyword
 from app.ingest.chunking import Chunk, chunk_document
 from app.ingest.loaders import (
     SIDECAR_SUFFIX,
@@ -54,6 +55,16 @@ def chunk_id(doc_id: str, digest: str, index: int) -> str:
     return f"{doc_id}:{digest[:12]}:{index:05d}"
 
 
+def keyword_rows(nodes: list[Any]) -> list[keyword.Row]:
+    """Chunks as the keyword side indexes them: text and the metadata Chroma stores for them."""
+    from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+    return [
+        keyword.Row(n.node_id, n.get_content(), keyword.chroma_meta(node_to_metadata_dict(n, remove_text=True, flat_metadata=True)))
+        for n in nodes
+    ]
+
+
 def manifest_path(settings: Settings) -> Path:
     return settings.index_dir / "manifest.json"
 
@@ -62,11 +73,13 @@ def text_path(settings: Settings, doc_id: str) -> Path:
     return settings.index_dir / "text" / f"{doc_id}.txt"
 
 
-def source_for(path: Path, corpus_dir: Path) -> str:
+def source_for(path: Path, corpus_dir: Path, real: Path | None = None, root: Path | None = None) -> str:
+    """The path relative to the corpus root (``real``/``root``: ``path``/``corpus_dir`` already resolved)."""
+    real = real or path.resolve()
     try:
-        return path.resolve().relative_to(corpus_dir.resolve()).as_posix()
+        return real.relative_to(root or corpus_dir.resolve()).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return real.as_posix()
 
 
 @contextmanager
@@ -90,10 +103,13 @@ class Prepared:
     doc: LoadedDocument
     chunks: list[Chunk]
     is_update: bool
+    size: int = 0
+    mtime_ns: int = 0  # 0 when the file was modified too recently for its mtime to be trusted
 
 
-def expand_paths(paths: list[Path], failed: list[FailedFile]) -> list[Path]:
-    """Files named or found under the folders named; bad paths go to ``failed``."""
+def expand_paths(paths: list[Path], failed: list[FailedFile], resolved: dict[Path, Path] | None = None) -> list[Path]:
+    """Files named or found under the folders named; bad paths go to ``failed``. Each path is resolved
+    once; ``resolved`` (when given) receives path -> resolved path."""
     out: list[Path] = []
     seen: set[Path] = set()
 
@@ -107,6 +123,8 @@ def expand_paths(paths: list[Path], failed: list[FailedFile]) -> list[Path]:
         if real not in seen:
             seen.add(real)
             out.append(p)
+            if resolved is not None:
+                resolved[p] = real
 
     for p in paths:
         if p.is_symlink() and not p.exists():
@@ -198,6 +216,19 @@ class Ingestor:
         self._cache: Any = None
         self.loader = LoaderThread()
         self.write_error = ""
+        self.keyword_in_step = False
+        self.root = settings.corpus_dir.resolve()
+        self.real: dict[Path, Path] = {}  # path -> resolved, filled by the folder scan
+        self._touched = False  # unchanged files whose size and mtime were recorded
+
+    def real_path(self, path: Path) -> Path:
+        real = self.real.get(path)
+        if real is None:
+            real = self.real[path] = path.resolve()
+        return real
+
+    def source(self, path: Path) -> str:
+        return source_for(path, self.settings.corpus_dir, self.real_path(path), self.root)
 
     @property
     def embedding(self) -> Any:
@@ -207,12 +238,21 @@ class Ingestor:
 
     # -- steps ---------------------------------------------------------------
     def prepare(self, path: Path, report: IngestReport) -> Prepared | None:
-        source = source_for(path, self.settings.corpus_dir)
+        source = self.source(path)
         doc_id = doc_id_for(source)
+        entry = self.manifest.docs.get(doc_id)
+        real = str(self.real_path(path))
         try:
-            size = path.stat().st_size
+            st = path.stat()
+            size = st.st_size
             if size > self.settings.max_file_mb * 1024 * 1024:
                 raise LoadError(f"file too large ({size / 2**20:.1f} MiB; limit DOSSIER_MAX_FILE_MB={self.settings.max_file_mb:g})")
+            if (
+                entry is not None and entry.state == "done" and entry.mtime_ns and entry.path == real
+                and entry.size == size and entry.mtime_ns == st.st_mtime_ns
+            ):  # fmt: skip
+                report.unchanged += 1  # same size and mtime as when it was hashed: not read again
+                return None
             data = path.read_bytes()
         except FileNotFoundError:
             report.failed.append(FailedFile(str(path), "file disappeared before it could be read"))
@@ -224,9 +264,13 @@ class Ingestor:
             report.failed.append(FailedFile(str(path), f"cannot read: {exc.strerror or exc}"))
             return None
         digest = content_hash(data)
-        entry = self.manifest.docs.get(doc_id)
+        # A file modified in the last 2 s may change again within the same mtime tick: do not trust it.
+        mtime_ns = st.st_mtime_ns if time.time_ns() - st.st_mtime_ns > 2_000_000_000 else 0
         if entry is not None and entry.state == "done" and entry.content_hash == digest:
-            report.unchanged += 1
+            report.unchanged += 1  # the content hash decides; remember size and mtime for next time
+            if (entry.size, entry.mtime_ns, entry.path) != (size, mtime_ns, real):
+                entry.size, entry.mtime_ns, entry.path = size, mtime_ns, real
+                self._touched = True
             return None
         try:
             doc, chunks = self.loader.run(
@@ -241,7 +285,7 @@ class Ingestor:
         if not chunks:
             report.failed.append(FailedFile(str(path), "no text to index"))
             return None
-        return Prepared(path, source, doc_id, digest, doc, chunks, is_update=entry is not None)
+        return Prepared(path, source, doc_id, digest, doc, chunks, is_update=entry is not None, size=size, mtime_ns=mtime_ns)
 
     def _load_and_chunk(self, path: Path, data: bytes) -> tuple[LoadedDocument, list[Chunk]]:
         doc = load_file(path, data)
@@ -297,7 +341,9 @@ class Ingestor:
                 date=meta["date"],
                 url=meta["url"],
                 ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                path=str(item.path.resolve()),
+                path=str(self.real_path(item.path)),
+                size=item.size,
+                mtime_ns=item.mtime_ns,
             )
             old = self.manifest.docs.get(item.doc_id)
             if old is not None:
@@ -309,15 +355,19 @@ class Ingestor:
             tp = text_path(self.settings, item.doc_id)
             tp.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(tp, item.doc.text)
-        self.vector_store.add([n for item, vecs in zip(items, vectors, strict=True) for n in self._nodes(item, vecs)])
+        nodes = {item.doc_id: self._nodes(item, vecs) for item, vecs in zip(items, vectors, strict=True)}
+        self.vector_store.add([n for ns in nodes.values() for n in ns])
         for item, _, had_entry in entries:
             if had_entry:  # an earlier version, or chunks of a run killed before it was done
                 self.collection.delete(where={"$and": [{"doc_id": item.doc_id}, {"content_hash": {"$ne": item.digest}}]})
+        # The keyword side, while the documents are still pending (one atomic commit for the batch).
+        keyword.apply(self.settings, {d: keyword_rows(ns) for d, ns in nodes.items()})
         for _, entry, _ in entries:
             entry.state = "done"
             entry.previous_hash = ""
         self.manifest.generation += 1
         self.manifest.save()
+        self._mark_keyword()
         for item in items:
             if item.is_update:
                 report.updated += 1
@@ -373,10 +423,27 @@ class Ingestor:
         entry.state = "pending"
         self.manifest.save()
         self.collection.delete(where={"doc_id": doc_id})
+        keyword.apply(self.settings, {}, [doc_id])
         text_path(self.settings, doc_id).unlink(missing_ok=True)
         del self.manifest.docs[doc_id]
         self.manifest.generation += 1
         self.manifest.save()
+        self._mark_keyword()
+
+    def sync_keyword(self, report: IngestReport | None = None) -> None:
+        """Bring the keyword side in step with the manifest (after a killed run: only what differs)."""
+        try:
+            keyword.sync(self.settings, self.manifest)
+            self.keyword_in_step = True
+        except Exception as exc:  # the next run tries again (its state file still lags)
+            self.keyword_in_step = False
+            if report is None:
+                raise
+            report.failed.append(FailedFile(str(keyword.keyword_dir(self.settings)), f"keyword index not brought in step ({describe_write_error(exc, self.settings.index_dir)})"))
+
+    def _mark_keyword(self) -> None:
+        if self.keyword_in_step:  # never over a lag left by a killed run that was not reconciled
+            keyword.mark(self.settings, self.manifest.generation)
 
     def recover(self, planned: set[str]) -> None:
         """Finish what a killed run left: pending documents not redone in this run are removed."""
@@ -388,8 +455,9 @@ class Ingestor:
     def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
         t0 = time.perf_counter()
         report = IngestReport()
-        files = expand_paths(paths, report.failed)
-        planned = {doc_id_for(source_for(p, self.settings.corpus_dir)) for p in files}
+        files = expand_paths(paths, report.failed, self.real)
+        planned = {doc_id_for(self.source(p)) for p in files}
+        self.sync_keyword(report)
         self.recover(planned)
         batch: list[Prepared] = []
         buffered = 0
@@ -408,6 +476,9 @@ class Ingestor:
         finally:
             self.loader.close()
         self.flush(batch, report)
+        if self._touched:
+            self.manifest.save()  # only the entries whose size and mtime were recorded
+            self._touched = False
         if prune:
             for doc_id, entry in list(self.manifest.docs.items()):
                 if entry.path and not Path(entry.path).exists():
@@ -415,12 +486,8 @@ class Ingestor:
                     report.removed += 1
         if self.progress:
             self.progress(len(files), len(files), "")
-        from app.bm25 import ensure_bm25
-
-        try:
-            ensure_bm25(self.settings, self.manifest)
-        except Exception as exc:  # the next run rebuilds it (its stamp no longer matches)
-            report.failed.append(FailedFile(str(self.settings.index_dir / "bm25"), f"keyword index not rebuilt ({describe_write_error(exc, self.settings.index_dir)})"))
+        if not self.keyword_in_step:
+            self.sync_keyword(report)
         report.documents = len(self.manifest.done())
         report.chunks = sum(e.chunks for e in self.manifest.done().values())
         report.seconds = time.perf_counter() - t0
@@ -431,11 +498,11 @@ def reset_index(settings: Settings) -> None:
     from app.store import drop_collection
 
     drop_collection(settings)
-    for name in ("manifest.json",):
+    for name in ("manifest.json", "manifest.journal"):
         (settings.index_dir / name).unlink(missing_ok=True)
     # The embedding cache (embed-cache.sqlite) is content-addressed and kept: a reset that re-chunks
     # the corpus embeds only chunk texts it has not seen.
-    for sub in ("text", "bm25"):
+    for sub in ("text", "keyword", "bm25"):  # bm25: the side before the incremental keyword index
         shutil.rmtree(settings.index_dir / sub, ignore_errors=True)
 
 
@@ -443,14 +510,12 @@ def remove_documents(settings: Settings, doc_ids: list[str]) -> int:
     """Delete documents (their chunks leave the index); returns how many were removed."""
     with index_lock(settings):
         ing = Ingestor(settings)
+        ing.sync_keyword()
         removed = 0
         for doc_id in doc_ids:
             if doc_id in ing.manifest.docs:
                 ing.remove(doc_id)
                 removed += 1
-        from app.bm25 import ensure_bm25
-
-        ensure_bm25(settings, ing.manifest)
         return removed
 
 

@@ -29,15 +29,21 @@ def _snapshot(index: Path) -> dict[str, object]:
 
     client = chromadb.PersistentClient(path=str(index / "chroma"))
     got = client.get_collection("dossier").get(include=["documents"])
-    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
-    stamp = json.loads((index / "bm25" / "dossier-stamp.json").read_text(encoding="utf-8"))
-    bm25_rows = [json.loads(line) for line in (index / "bm25" / "corpus.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    from app.ingest.manifest import Manifest
+
+    m = Manifest.load(index / "manifest.json")  # the snapshot and its journal
+    manifest = {"generation": m.generation, "docs": {k: vars(v) for k, v in m.docs.items()}}
+    from app import keyword
+
+    state = keyword.read_state(index / "keyword")
+    rows = keyword.chunk_rows(index / "keyword")
     return {
         "ids": sorted(got["ids"]),
         "texts": sorted(got["documents"]),
         "docs": sorted((e["source"], e["content_hash"], e["state"]) for e in manifest["docs"].values()),
-        "bm25": sorted((r["source"], r["content_hash"], r["chunk_index"], r["doc_id"]) for r in bm25_rows),
-        "bm25_generation_matches": stamp["generation"] == manifest["generation"],
+        "bm25": sorted((m["source"], m["content_hash"], m["chunk_index"], m["doc_id"], cid, text) for cid, text, m in rows),
+        "bm25_docs": sorted(keyword.markers(index / "keyword").items()),
+        "bm25_generation_matches": state.get("generation") == manifest["generation"] and state.get("version") == keyword.VERSION,
     }
 
 
@@ -87,12 +93,13 @@ def test_sigkill_at_random_points_then_reingest_equals_clean(tmp_path: Path) -> 
             [sys.executable, "-m", "app", "ingest", str(corpus), "--json"],
             env=_env(corpus, index), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        # Wait until the run starts writing (the manifest changes), then kill it at a random moment.
-        manifest = index / "manifest.json"
-        before = manifest.stat().st_mtime_ns if manifest.exists() else None
+        # Wait until the run starts writing (the manifest or its journal changes), then kill it at a random moment.
+        from app.ingest.manifest import manifest_stamp
+
+        before = manifest_stamp(index / "manifest.json")
         limit = time.monotonic() + duration + 60
         while time.monotonic() < limit and proc.poll() is None:
-            if manifest.exists() and manifest.stat().st_mtime_ns != before:
+            if manifest_stamp(index / "manifest.json") != before:
                 break
             time.sleep(0.02)
         time.sleep(rng.uniform(0.0, 0.2))  # documents commit every few tens of milliseconds
@@ -107,7 +114,8 @@ def test_sigkill_at_random_points_then_reingest_equals_clean(tmp_path: Path) -> 
         assert got["ids"] == expected["ids"], f"trial {trial}: chunk ids differ from a clean ingest"
         assert got["texts"] == expected["texts"]
         assert got["docs"] == expected["docs"]  # every document done, same hashes, nothing orphaned
-        assert got["bm25"] == expected["bm25"] and got["bm25_generation_matches"]  # BM25 holds exactly Chroma's chunks
+        # The keyword side holds exactly Chroma's chunks, one record per document, in step with the manifest.
+        assert got["bm25"] == expected["bm25"] and got["bm25_docs"] == expected["bm25_docs"] and got["bm25_generation_matches"]
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
         previous = index

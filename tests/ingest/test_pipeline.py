@@ -75,20 +75,25 @@ def test_incremental_unchanged_changed_removed(fresh) -> None:  # type: ignore[n
     assert reset.added == 3 and reset.documents == 3
 
 
-def test_bm25_side_follows_the_index(fresh) -> None:  # type: ignore[no-untyped-def]
-    from app import bm25
+def test_keyword_side_follows_the_index_without_rebuilding(fresh, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app import keyword
 
     settings = fresh()
     copy_corpus(settings.corpus_dir)
     ingest_paths(settings, [settings.corpus_dir])
-    gen, retriever = bm25.load(settings)
-    assert gen == Manifest.load(manifest_path(settings)).generation
-    assert len(retriever.corpus) == len(all_chunks(settings))
+    folder = keyword.keyword_dir(settings)
+    assert keyword.read_state(folder)["generation"] == Manifest.load(manifest_path(settings)).generation
+    assert {r[0] for r in keyword.chunk_rows(folder)} == set(all_chunks(settings))
+
+    def no_rebuild(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise AssertionError("the keyword side was rebuilt")
+
+    monkeypatch.setattr(keyword, "build", no_rebuild)
     (settings.corpus_dir / "bis-2020-12-22-entity-list-additions.md").unlink()
     ingest_paths(settings, [settings.corpus_dir], prune=True)
-    gen2, retriever2 = bm25.load(settings)
-    assert gen2 > gen
-    assert len(retriever2.corpus) == len(all_chunks(settings))
+    assert keyword.read_state(folder)["generation"] == Manifest.load(manifest_path(settings)).generation
+    assert {r[0] for r in keyword.chunk_rows(folder)} == set(all_chunks(settings))
+    assert not any(m["source"].startswith("bis-") for _, _, m in keyword.chunk_rows(folder))
 
 
 def test_cli_ingest_json_contract(tmp_path: Path) -> None:

@@ -46,6 +46,9 @@ Progress = Callable[[int, int, str], None]
 EMBED_FLUSH_CHUNKS = 1024
 
 
+STORE_BATCH = 5000  # rows per vector-store write, below Chroma's max_batch_size
+
+
 def doc_id_for(source: str) -> str:
     """Stable id from the path relative to the corpus root."""
     return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
@@ -356,7 +359,11 @@ class Ingestor:
             tp.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(tp, item.doc.text)
         nodes = {item.doc_id: self._nodes(item, vecs) for item, vecs in zip(items, vectors, strict=True)}
-        self.vector_store.add([n for ns in nodes.values() for n in ns])
+        flat = [n for ns in nodes.values() for n in ns]
+        # LlamaIndex's ChromaVectorStore sends up to 41,665 rows per call, above Chroma's own limit (5,461 on
+        # this build): a 10 MB one-line file failed its whole batch. The documents are pending throughout.
+        for i in range(0, len(flat), STORE_BATCH):
+            self.vector_store.add(flat[i : i + STORE_BATCH])
         for item, _, had_entry in entries:
             if had_entry:  # an earlier version, or chunks of a run killed before it was done
                 self.collection.delete(where={"$and": [{"doc_id": item.doc_id}, {"content_hash": {"$ne": item.digest}}]})

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from html import escape
-from urllib.parse import urlparse
 
+from app.report import safe_url
 from app.types import ABSTAIN_TEXT, Answer, Citation, SentenceCheck, chip_publisher
 
 CONTEXT_CHARS = 600
@@ -24,16 +24,6 @@ def _e(text: object) -> str:
 
 def _flat(text: str) -> str:
     return " ".join((text or "").split())
-
-
-def safe_url(url: str) -> str:
-    """The url when it is a plain http(s) link, else ''."""
-    url = (url or "").strip()
-    try:
-        parsed = urlparse(url)
-    except ValueError:
-        return ""
-    return url if parsed.scheme in ("http", "https") and parsed.netloc and not any(c.isspace() for c in url) else ""
 
 
 KIND_BADGES = {

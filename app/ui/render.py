@@ -1,4 +1,5 @@
-"""HTML and Markdown renderings of an ``Answer`` and of a cited source, for the chat.
+"""HTML for the desk: answer cards (``card_html``), the streaming card, notices, the timeline and a
+cited source highlighted in its document.
 
 Pure functions, no gradio. Everything that comes from documents, questions, titles
 or file names goes through ``html.escape``: a document holding ``<script>`` or

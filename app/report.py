@@ -147,11 +147,25 @@ def _split_direct(answer: Answer) -> tuple[str, str, bool]:
 
 
 def _source_fields(c: Citation) -> list[str]:
-    """[publisher, date, page] without the empty ones."""
+    """[publisher, date, locator (page, paragraph)] without the empty ones: the chip's label, in full."""
     fields = [_flat(c.publisher) or "unknown publisher", _flat(c.date) or "undated"]
     if c.page:
         fields.append(f"p. {c.page}")
+    if c.paragraph:
+        fields.append(f"¶{c.paragraph}" + (f".{c.sentence}" if c.sentence else ""))
     return fields
+
+
+KIND_NOTES = {
+    "quote": "Quote: verbatim from its passage",
+    "claim": "Checked: written by the writer model, checked against its passage",
+    "inference": "Dossier's inference, not a quote from the documents",
+}
+
+
+def _checked(answer: Answer) -> list[tuple[str, str]]:
+    """(kind note, sentence) for each sentence of the answer that stands, in order."""
+    return [(KIND_NOTES.get(s.kind, KIND_NOTES["claim"]), s.text) for s in answer.sentences if s.supported]
 
 
 def _inferences(answer: Answer) -> list[tuple[str, str]]:
@@ -201,6 +215,10 @@ def _md_turn(i: int, answer: Answer) -> list[str]:
         if inferences:
             lines += ["*Dossier's inference, not a quote from the documents:*", ""]
             lines += [f"- {_md_answer(_flat(t))} ({_md(r)})" for t, r in inferences] + [""]
+        checked = _checked(answer)
+        if checked:
+            lines += ["*How each sentence stands:*", ""]
+            lines += [f"- *{_md(k)}:* {_md_answer(_flat(t))}" for k, t in checked] + [""]
         lines += ["### Sources", ""]
         lines += _md_sources(answer.citations)
     dropped = _dropped(answer)
@@ -274,6 +292,13 @@ def report_docx(turns: list[Answer], path: Path, exported_at: datetime | None = 
                 doc.add_paragraph().add_run("Dossier's inference, not a quote from the documents:").italic = True
                 for t, r in inferences:
                     doc.add_paragraph(_x(f"{_flat(t)} ({_flat(r)})"), style="List Bullet")
+            checked = _checked(answer)
+            if checked:
+                doc.add_paragraph().add_run("How each sentence stands:").italic = True
+                for k, t in checked:
+                    item = doc.add_paragraph(style="List Bullet")
+                    item.add_run(_x(f"{k}: ")).italic = True
+                    item.add_run(_x(_flat(t)))
             doc.add_heading("Sources", 2)
             _docx_sources(doc, answer.citations)
         dropped = _dropped(answer)

@@ -15,7 +15,7 @@ Placing a sentence:
   At most ``MAX_DATES`` distinct dates per sentence, in the order written;
 - a day of the week ("on Tuesday"), when the sentence states no full date and the document has a day
   date, resolved against the document's date as ``app.answer.infer`` does;
-- undated sentences are left out, except each document's lead (first) evidence sentence, which is
+- undated sentences are left out, except each document's first undated evidence sentence, which is
   placed at the document's date (basis "document") so that every dated document is on the timeline.
   Every undated sentence at its document's date would bury the stated dates under one date per document.
 
@@ -189,10 +189,13 @@ def document_timeline(settings: Settings, entry: DocEntry) -> list[TimelineEntry
     sentences = sorted(split_passage(whole), key=lambda s: s.start)
     pages = _pages(settings, entry) if entry.source.lower().endswith(".pdf") else []
     out: list[TimelineEntry] = []
-    for i, s in enumerate(sentences):
+    placed = False  # the document's first undated sentence stands for it at the document's date
+    for s in sentences:
         if pages:
             s.page = _page_at(pages, s.start)
-        out += _place(s, lead=i == 0)
+        got = _place(s, lead=not placed)
+        placed = placed or any(e.basis == "document" for e in got)
+        out += got
     return out
 
 

@@ -258,3 +258,14 @@ def test_cli_ask_writes_md_and_docx_reports(sample: Settings, tmp_path: Path) ->
     assert len(files) == len(quotes)
     for file, quote in zip(files, quotes, strict=True):
         assert quote in (CORPUS / file).read_bytes().decode("utf-8-sig")
+
+
+def test_reports_carry_locators_and_how_each_sentence_stands(turns: list[Answer], tmp_path: Path) -> None:
+    answered = next(a for a in turns if not a.abstained)
+    md = report_markdown([answered], exported_at=WHEN)
+    for c in answered.citations:
+        assert c.paragraph and f"¶{c.paragraph}.{c.sentence}" in md  # the chip's locator, in full
+    assert "*How each sentence stands:*" in md and "*Quote: verbatim from its passage:*" in md
+    path = write_report([answered], tmp_path / "r.docx", exported_at=WHEN)
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "How each sentence stands:" in text and f"¶{answered.citations[0].paragraph}" in text

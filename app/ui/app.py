@@ -73,11 +73,15 @@ CSS = """
 .cite-chip { position: relative; display: inline-block; margin: 0 2px; padding: 0 6px; border-radius: 10px; font-size: 0.78em;
   line-height: 1.6; cursor: pointer; border: 1px solid #6b8cce; background: #eef3fc; color: #1d3f8a; font-style: normal; }
 .cite-chip:hover, .cite-chip:focus-visible { background: #d6e2f8; outline: 2px solid #1d3f8a; }
-.cite-tip { display: none; position: absolute; left: 0; top: 1.9em; z-index: 50; width: min(360px, 80vw); padding: 6px 8px;
+.cite-tip { display: none; position: absolute; left: var(--tip-shift, 0px); top: 1.9em; z-index: 50; width: min(360px, calc(100vw - 24px)); padding: 6px 8px;
   border-radius: 6px; background: #1f2937; color: #f9fafb; font-size: 0.95em; line-height: 1.4; text-align: left;
   white-space: normal; box-shadow: 0 4px 12px rgba(0,0,0,0.25); pointer-events: none; }
-.cite-tip-doc { display: block; margin-top: 4px; opacity: 0.75; font-style: italic; }
-.cite-chip:hover .cite-tip, .cite-chip:focus .cite-tip { display: block; }
+.cite-tip-doc { display: block; margin-top: 4px; color: #d1d5db; font-style: italic; }
+.cite-chip:hover .cite-tip, .cite-chip:focus-visible .cite-tip { display: block; }
+.dossier-card-meta { font-size: 0.75em; opacity: 0.65; margin: -4px 0 6px; }
+#dossier-source, #dossier-tl-source { position: sticky; top: 8px; }
+#dossier-docs { overflow-x: auto; }
+#dossier-docs table { min-width: 860px; }
 .dossier-sources summary, .dossier-dropped summary { cursor: pointer; font-size: 0.85em; opacity: 0.85; }
 .source-cards { list-style: none; padding: 0; margin: 4px 0 0; display: grid; gap: 6px; }
 .source-card { border: 1px solid #e3e8ef; border-radius: 6px; padding: 6px 8px; }
@@ -128,7 +132,32 @@ document.addEventListener("click", function (ev) {
   var go = document.getElementById(el.dataset.go || "dossier-pick-go");
   if (go && go.tagName !== "BUTTON") go = go.querySelector("button");
   if (go) go.click();
+  // The passage panel may be off screen (a lower card, a phone): bring it into view once it changes.
+  var target = document.getElementById(/^tl:/.test(pick) ? "dossier-tl-source" : (/^timeline:/.test(pick) ? "dossier-timeline" : "dossier-source"));
+  if (target) {
+    var seen = new MutationObserver(function () {
+      seen.disconnect();
+      var r = target.getBoundingClientRect();
+      if (r.top < 0 || r.top > window.innerHeight - 80) target.scrollIntoView({block: "start", behavior: "smooth"});
+    });
+    seen.observe(target, {subtree: true, childList: true, characterData: true});
+    setTimeout(function () { seen.disconnect(); }, 10000);
+  }
 }, true);
+// A chip's tooltip stays inside the viewport (a chip near the right edge, a phone).
+function dossierPlaceTip(ev) {
+  var chip = ev.target && ev.target.closest ? ev.target.closest(".cite-chip") : null;
+  if (!chip) return;
+  chip.style.setProperty("--tip-shift", "0px");
+  var tip = chip.querySelector(".cite-tip");
+  if (!tip) return;
+  requestAnimationFrame(function () {
+    var r = tip.getBoundingClientRect();
+    if (r.width && r.right > window.innerWidth - 8) chip.style.setProperty("--tip-shift", Math.min(0, window.innerWidth - 8 - r.right) + "px");
+  });
+}
+document.addEventListener("mouseover", dossierPlaceTip, true);
+document.addEventListener("focusin", dossierPlaceTip, true);
 </script>"""
 
 
@@ -150,7 +179,7 @@ def _doc_views(settings: Settings, words: str = "") -> tuple[Any, ...]:
     kinds = sorted({d.kind for d in docs if d.kind})
     delete = [(f"{d.title[:80]} ({d.source})", d.doc_id) for d in docs]
     return (
-        gr.update(value=rows or [[""] * len(TABLE_HEADERS)]),
+        gr.update(value=rows or [["No documents match the filter." if words.strip() else "No documents yet.", *[""] * (len(TABLE_HEADERS) - 1)]]),
         gr.update(choices=by_source),
         gr.update(choices=publishers),
         gr.update(choices=kinds),
@@ -264,7 +293,8 @@ def _notices(settings: Settings) -> str:
 
 
 def _cards(turns: list[Answer], described: list[str]) -> list[str]:
-    return [card_html(t, i, described[i] if i < len(described) else "") for i, t in enumerate(turns)]
+    last = len(turns) - 1
+    return [card_html(t, i, described[i] if i < len(described) else "", latest=i == last) for i, t in enumerate(turns)]
 
 
 def _write_reports(turns: list[Answer], folder: str) -> tuple[Any, Any, Any]:
@@ -468,7 +498,7 @@ def build_app(settings: Settings) -> gr.Blocks:
                                        elem_id="dossier-doc-filter")  # fmt: skip
                 table = gr.Dataframe(
                     headers=TABLE_HEADERS, interactive=False, wrap=True, label="Documents",
-                    column_widths=["26%", "18%", "9%", "8%", "10%", "5%", "12%", "12%"], max_height=420, elem_id="dossier-docs",
+                    column_widths=["24%", "17%", "9%", "9%", "11%", "7%", "11%", "12%"], max_height=640, elem_id="dossier-docs",
                 )
                 with gr.Row():
                     files = gr.File(
@@ -486,8 +516,14 @@ def build_app(settings: Settings) -> gr.Blocks:
         views = [table, docs_dd, pub_dd, kind_dd, delete_dd, tl_doc, tl_pub, tl_kind]
         chat_out = [desk, turns, described, folder, question, dl_one, dl_md, dl_docx]
         chat_in = [question, turns, described, folder, docs_dd, pub_dd, kind_dd, date_from, date_to, mode, top_k]
-        for trigger in (ask_btn.click, question.submit):
-            trigger(respond, chat_in, chat_out, api_visibility="private", show_progress="minimal")
+        # One event for both triggers, run once at a time: a second question sent while one is being answered
+        # waits in the box (the Ask button is disabled meanwhile) instead of racing the first for the desk.
+        gr.on(
+            [ask_btn.click, question.submit], lambda: gr.update(interactive=False), None, [ask_btn],
+            api_visibility="private", show_progress="hidden", trigger_mode="once",
+        ).then(respond, chat_in, chat_out, api_visibility="private", show_progress="minimal", trigger_mode="once").then(
+            lambda: gr.update(interactive=True), None, [ask_btn], api_visibility="private", show_progress="hidden"
+        )
         clear_btn.click(clear, None, [desk, turns, described, question, source, dl_one, dl_md, dl_docx], api_visibility="private")
         pick_go.click(
             show_pick, [pick, turns], [source], js="(p, t) => [window.__dossierPick || '', t]",

@@ -45,18 +45,25 @@ def chip_labels(citations: list[Citation]) -> dict[int, str]:
     return {c.n: c.chip_label(with_sentence=True) if counts[plain[c.n]] > 1 else plain[c.n] for c in citations}
 
 
-def chip(c: Citation, turn: int, kind: str = "cite", label: str = "") -> str:
-    """A citation chip: "[2] Treasury · 2021-12-16 · ¶4". Hover or focus shows the passage; a click
-    (the page script, via ``value`` "turn:kind:n") opens it highlighted in its document."""
+def _clip_words(text: str, n: int) -> str:
+    if len(text) <= n:
+        return text
+    cut = text[: n - 1]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
+
+
+def chip(c: Citation, turn: int, kind: str = "cite", label: str = "", focusable: bool = True) -> str:
+    """A citation chip: "[2] Treasury · 2021-12-16 · ¶4". Hover or keyboard focus shows the passage; a
+    click (the page script, via ``value`` "turn:kind:n") opens it highlighted in its document."""
     text = f"[{c.n}] {label}" if label else f"[{c.n}]"
-    quote = _flat(c.text)
-    quote = quote if len(quote) <= TIP_CHARS else quote[: TIP_CHARS - 1].rstrip() + "…"
     tip_id = f"tip-{turn}-{kind}-{c.n}"
+    where = f" · {c.locator(with_sentence=True)}" if c.locator() else ""
+    skip = "" if focusable else ' tabindex="-1"'  # a second chip for the same passage is not a second tab stop
     return (
         f'<button type="button" class="cite-chip dossier-pick" data-go="dossier-pick-go" value="{turn}:{kind}:{c.n}" '
-        f'aria-describedby="{tip_id}">{_e(text)}'
-        f'<span class="cite-tip" role="tooltip" id="{tip_id}">“{_e(quote)}”'
-        f'<span class="cite-tip-doc">{_e(c.title or c.source)}</span></span></button>'
+        f'aria-label="{_e(text)}" aria-describedby="{tip_id}"{skip}>{_e(text)}'
+        f'<span class="cite-tip" role="tooltip" id="{tip_id}">{_e(_clip_words(_flat(c.text), TIP_CHARS))}'
+        f'<span class="cite-tip-doc">{_e(c.title or c.source)}{_e(where)}</span></span></button>'
     )
 
 
@@ -105,13 +112,13 @@ def _notes(answer: Answer) -> str:
     return "".join(parts)
 
 
-def _source_cards(listed: list[Citation], labels: dict[int, str], turn: int, kind: str, heading: str) -> str:
+def _source_cards(listed: list[Citation], labels: dict[int, str], turn: int, kind: str, heading: str, open_: bool = True) -> str:
     cards = []
     for c in listed:
         url = safe_url(c.url)
         link = f' · <a href="{_e(url)}" target="_blank" rel="noopener noreferrer">link</a>' if url else ""
         cards.append(
-            f'<li class="source-card"><div class="source-head">{chip(c, turn, kind, labels.get(c.n, ""))}</div>'
+            f'<li class="source-card"><div class="source-head">{chip(c, turn, kind, labels.get(c.n, ""), focusable=False)}</div>'
             f'<blockquote class="source-quote">{_e(_flat(c.text))}</blockquote>'
             f'<div class="source-doc"><span class="dossier-doc-title">{_e(c.title or c.source)}</span>'
             f'{" · " + _e(c.date) if c.date else ""}{link} · '
@@ -119,7 +126,7 @@ def _source_cards(listed: list[Citation], labels: dict[int, str], turn: int, kin
             "Open in document</button></div></li>"
         )
     return (
-        f'<details class="dossier-sources" open><summary>{_e(heading)} ({len(listed)})</summary>'
+        f'<details class="dossier-sources"{" open" if open_ else ""}><summary>{_e(heading)} ({len(listed)})</summary>'
         f'<ol class="source-cards">{"".join(cards)}</ol></details>'
     )
 
@@ -128,17 +135,25 @@ def question_html(question: str) -> str:
     return f'<header class="dossier-q"><span class="dossier-q-label">Question</span><p class="dossier-question">{_e(question)}</p></header>'
 
 
-def card_html(answer: Answer, turn: int = 0, filters: str = "") -> str:
+def _meta_line(answer: Answer) -> str:
+    total = answer.timings.get("total_ms")
+    bits = [f"{answer.mode} mode"] + ([f"{total / 1000:.1f} s"] if total else [])
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        bits.append(f"read as: {answer.standalone_question}")
+    return f'<div class="dossier-card-meta">{_e(" · ".join(bits))}</div>'
+
+
+def card_html(answer: Answer, turn: int = 0, filters: str = "", latest: bool = True) -> str:
     """One turn of the desk: the question in full, the direct answer in bold, the supporting claims
     with their kind and chips, dropped claims, notes, and the sources panel."""
-    parts = [f'<article class="dossier-card dossier-answer" data-turn="{turn}">', question_html(answer.question)]
+    parts = [f'<article class="dossier-card dossier-answer" data-turn="{turn}">', question_html(answer.question), _meta_line(answer)]
     if filters:
         parts.append(f'<div class="dossier-filters">Filters: {_e(filters)}</div>')
     if answer.abstained:
         labels = chip_labels(answer.related)
         parts.append(f'<p class="dossier-direct dossier-abstain"><strong>{_e(ABSTAIN_TEXT)}</strong></p>')
         if answer.related:
-            parts.append(_source_cards(answer.related, labels, turn, "related", "Related passages (not an answer)"))
+            parts.append(_source_cards(answer.related, labels, turn, "related", "Related passages (not an answer)", latest))
     else:
         cites = {c.n: c for c in answer.citations}
         labels = chip_labels(answer.citations)
@@ -175,7 +190,7 @@ def card_html(answer: Answer, turn: int = 0, filters: str = "") -> str:
         if not answer.sentences and answer.answer:  # an answer without sentence checks (older callers)
             parts.append(f'<p class="dossier-text">{_e(_flat(MARKER.sub("", answer.answer)))}</p>')
         if answer.citations:
-            parts.append(_source_cards(answer.citations, labels, turn, "cite", "Sources"))
+            parts.append(_source_cards(answer.citations, labels, turn, "cite", "Sources", latest))
             parts.append(
                 f'<div class="card-actions"><button type="button" class="show-timeline dossier-pick" '
                 f'data-go="dossier-timeline-go" value="timeline:{turn}">Show on timeline</button></div>'
@@ -230,9 +245,10 @@ def _context(citation: Citation, doc_text: str) -> tuple[str, str, str, bool]:
 def source_html(citation: Citation, doc_text: str | None) -> str:
     """Title, publisher, kind, date, link and the cited span highlighted in its surrounding text."""
     meta = [x for x in (citation.publisher, citation.kind, citation.date) if x]
-    where = citation.locator(with_sentence=True)
-    if where:
-        meta.append(where)
+    if citation.page:
+        meta.append(f"p. {citation.page}")
+    if citation.paragraph:
+        meta.append(f"¶{citation.paragraph}" + (f", sentence {citation.sentence}" if citation.sentence else ""))
     url = safe_url(citation.url)
     link = (
         f'<a href="{_e(url)}" target="_blank" rel="noopener noreferrer">{_e(url)}</a>' if url else ""
@@ -240,7 +256,7 @@ def source_html(citation: Citation, doc_text: str | None) -> str:
     before, span, after, found = _context(citation, doc_text or "")
     note = "" if found else '<p class="dossier-note">The stored document text no longer holds this passage; showing the quote only.</p>'
     return (
-        '<div class="dossier-source">'
+        '<div class="dossier-source" role="region" aria-live="polite" aria-label="Cited passage">'
         f"<h3>{f'[{citation.n}] ' if citation.n > 0 else ''}{_e(citation.title or citation.source)}</h3>"
         f'<p class="dossier-meta">{" · ".join(_e(m) for m in meta)}</p>'
         f'<p class="dossier-meta">File: <code>{_e(citation.source)}</code>{" · " + link if link else ""}</p>'
@@ -276,8 +292,8 @@ def timeline_html(entries: list, total: int | None = None, banner: str = "", cit
     citations, marked on the timeline."""
     total = len(entries) if total is None else total
     head = f'<p class="tl-count">{len(entries)} of {total} dated claims</p>' if total else ""
-    if banner:
-        head = f'<div class="tl-banner">{_e(banner)}</div>' + head
+    if banner:  # an answer's citations: counted as such, not as part of the corpus's claims
+        head = f'<div class="tl-banner">{_e(banner)}</div><p class="tl-count">{len(entries)} cited passage{"s" if len(entries) != 1 else ""}</p>'
     if not entries:
         msg = "No dated claims match." if total else "No dated claims yet: ingest documents first (Documents tab)."
         return f'<div class="dossier-timeline">{head}<p class="dossier-muted">{_e(msg)}</p></div>'

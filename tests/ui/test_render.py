@@ -74,7 +74,7 @@ def test_chip_labels_identify_their_passage() -> None:
     html = card_html(Answer(question="q", answer="x [1] [2]", abstained=False, citations=[a, b],
                             sentences=[SentenceCheck("x [1] [2]", [1, 2], True, 1.0)]))
     assert "[1] Treasury · 2021-12-16 · ¶4.1" in html and "[2] Treasury · 2021-12-16 · ¶4.3" in html
-    assert 'role="tooltip"' in html and "\u201cDJI was added to the list.\u201d" in html  # the tooltip holds the passage
+    assert 'role="tooltip"' in html and 'id="tip-0-cite-1">DJI was added to the list.<span' in html  # the tooltip holds the passage
 
 
 def test_document_text_titles_and_question_are_escaped() -> None:
@@ -101,7 +101,7 @@ def test_source_marks_the_cited_span_in_context() -> None:
     c = cite(1, text=span, start=doc.index(span))
     html = source_html(c, doc)
     assert f"<mark>{span}</mark>" in html
-    assert "Treasury release" in html and "official statement" in html and "2021-12-16" in html and "¶4.1" in html
+    assert "Treasury release" in html and "official statement" in html and "2021-12-16" in html and "¶4, sentence 1" in html
     assert 'href="https://home.treasury.gov/x" target="_blank" rel="noopener noreferrer"' in html
     context = html.split('class="dossier-context">')[1]
     assert 1100 < len(context) < 1500  # about 600 characters each side, not the whole document

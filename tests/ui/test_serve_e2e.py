@@ -208,16 +208,18 @@ def test_desk_card_question_chips_tooltip_and_source(server: dict[str, Any], bro
         page.locator("#dossier-source mark").wait_for(timeout=30_000)
         mark = " ".join(page.locator("#dossier-source mark").inner_text().split())
         assert quote.rstrip("…") and mark.startswith(quote.rstrip("…")[:80])
-        # Keyboard: Tab reaches every chip and every "Open in document" of the card.
-        wanted = card.locator(".cite-chip, .open-doc").count()
+        # Keyboard: Tab reaches every chip of the claims and every "Open in document" of the sources panel
+        # (a source card's own chip repeats its claim's chip and is not a second tab stop).
+        stops = ".dossier-direct .cite-chip, .dossier-claims .cite-chip, .open-doc"
+        wanted = card.locator(stops).count()
         page.locator("#dossier-question textarea").focus()
         reached: set[int] = set()
         for _ in range(400):
             page.keyboard.press("Shift+Tab")
             at = page.evaluate(
                 "() => [...document.querySelectorAll('#dossier-desk .dossier-card')].pop()"
-                ".querySelectorAll('.cite-chip, .open-doc') && [...[...document.querySelectorAll('#dossier-desk .dossier-card')].pop()"
-                ".querySelectorAll('.cite-chip, .open-doc')].indexOf(document.activeElement)"
+                f".querySelectorAll('{stops}') && [...[...document.querySelectorAll('#dossier-desk .dossier-card')].pop()"
+                f".querySelectorAll('{stops}')].indexOf(document.activeElement)"
             )
             if at >= 0:
                 reached.add(at)
@@ -245,6 +247,11 @@ def test_abstention_keeps_the_question_and_labels_related_passages(server: dict[
         labels = chip_labels_of(card)
         assert len(set(labels)) == len(labels)
         screenshot(page, "desk-390x844-abstention.png")
+        # On a phone the passage panel is below the conversation: opening a passage brings it into view.
+        card.locator(".open-doc").first.click()
+        page.locator("#dossier-source mark").wait_for(timeout=30_000)
+        page.wait_for_function("() => { const r = document.querySelector('#dossier-source').getBoundingClientRect();"
+                               " return r.top >= -1 && r.top < window.innerHeight - 40; }", timeout=10_000)  # fmt: skip
     finally:
         page.close()
 

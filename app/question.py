@@ -65,11 +65,18 @@ _TEMPORAL = re.compile(
     r"\s*,?\s+\b(before|after|by the time|prior to|earlier than|later than|ahead of)\b\s+", re.I
 )
 BEFORE = {"before", "by the time", "prior to", "earlier than", "ahead of"}
+# Words of a question about how two reports compare ("remained consistent after", "unlike ...", "both"):
+# its "before"/"after" places a report in time, and the yes/no is not about the order of two events.
+NOT_ORDER = re.compile(
+    r"\b(consisten\w*|inconsisten\w*|chang\w*|remain\w*|similar\w*|unlike|compar\w*|while|whereas|both|same|"
+    r"differ\w*|shift\w*|maintain\w*|portray\w*|agree\w*|disagree\w*|contradict\w*|align\w*)\b",
+    re.I,
+)
 
 
 def temporal_relation(question: str) -> tuple[str, str, str] | None:
     """(clause A, 'before' | 'after', clause B) for a yes/no question "Did A happen before/after B?"."""
-    if not is_yes_no(question):
+    if not is_yes_no(question) or NOT_ORDER.search(question):
         return None
     q = core(question).rstrip("?")
     found = list(_TEMPORAL.finditer(q))
@@ -100,7 +107,7 @@ GREATER = {"more", "longer", "larger", "higher", "bigger"}
 def quantity_relation(question: str) -> tuple[str, str, str] | None:
     """(clause A, 'at_least' | 'greater' | 'less', clause B) for "Did A give as much time as B?",
     "Was A more than B?"."""
-    if not is_yes_no(question):
+    if not is_yes_no(question) or NOT_ORDER.search(question):
         return None
     q = core(question).rstrip("?")
     found = list(_COMPARE.finditer(q))

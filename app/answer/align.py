@@ -102,6 +102,7 @@ NEG_SKIP = {
 # A negation inside a condition ("If X did not ...", "unless ...") asserts nothing: its words are not compared.
 CONDITIONAL = {"if", "unless", "whether"}
 NOT_NEGATING = {"later", "earlier", "more", "less", "fewer", "longer", "sooner", "greater", "only", "until"}
+BOUND_VERBS = {"exceed", "exceeding", "exceeds", "surpass", "surpassing", "over", "beyond", "above", "below", "under"}
 NEG_PREFIXES = ("un", "non", "dis", "in", "il", "im", "ir")
 _WORD = re.compile(r"[a-z][a-z'\-]*")
 
@@ -118,8 +119,10 @@ def _negated_words(ws: list[str]) -> tuple[set[str], set[str]]:
     covered: set[int] = set()
     for i, w in enumerate(ws):
         nxt = ws[i + 1] if i + 1 < len(ws) else ""
-        if nxt in NOT_NEGATING:
-            continue  # "no later than 90 days", "not only": a bound or an addition, not a negation
+        if nxt == "to" and i + 2 < len(ws):
+            nxt = ws[i + 2]  # "not to exceed"
+        if nxt in NOT_NEGATING or nxt in BOUND_VERBS:
+            continue  # "no later than 90 days", "not only", "not to exceed 30 days": a bound or an addition
         if (w in NEGATIONS or w == "n't") and not CONDITIONAL & set(ws[max(0, i - 6) : i]):
             taken = 0
             for j in range(i + 1, min(i + 5, len(ws))):

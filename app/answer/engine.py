@@ -6,6 +6,7 @@ The one function every front end calls (``ask`` for a finished answer,
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.answer import compose, constraints, infer, locate, prompts
+from app.answer import normalise as nz
 from app.answer.align import ClaimCheck, check_claim
 from app.answer.answerability import assess
 from app.answer.evidence import (
@@ -28,7 +30,8 @@ from app.answer.evidence import (
 )
 from app.answer.llm import LLMUnavailable, complete, get_llm
 from app.answer.text import content_words, names
-from app.question import clauses, is_yes_no, years
+from app.ingest.loaders import date_key
+from app.question import clauses, is_yes_no, temporal_relation, years
 from app.retrieve import Filters, get_retriever
 from app.settings import Settings, get_settings
 from app.types import ABSTAIN_TEXT, Answer, Citation, Partial, SentenceCheck
@@ -134,6 +137,15 @@ def prepare(
     top_k = settings.top_k + CHUNKS_PER_CLAUSE * (len(clauses(standalone)) + (len(named_years) if len(named_years) > 1 else 0))
     found = retriever.retrieve(standalone, filters=filters, top_k=top_k + SPARE_CHUNKS, timings=timings)
     chunks = [c for c in found if split_passage(c)][:top_k]
+    named_days = _named_days(standalone, filters)
+    for day in named_days:
+        # "the report from X published on October 18, 2023": the documents of that day, retrieved on their own
+        # (a date is metadata, which neither the embedding nor the keywords match well).
+        dated = dataclasses.replace(filters or Filters(), date_from=day, date_to=day)
+        have = {c.chunk_id for c in chunks}
+        extra = [c for c in retriever.retrieve(standalone, filters=dated, top_k=CHUNKS_PER_CLAUSE + SPARE_CHUNKS)
+                 if c.chunk_id not in have and split_passage(c)]  # fmt: skip
+        chunks.extend(extra[:CHUNKS_PER_CLAUSE])
     t1 = time.perf_counter()
     vectors = _sentence_vectors(retriever.embedding)
     parts = split_question(standalone)
@@ -163,6 +175,7 @@ def prepare(
         floor = evidence[0].score * SUPPORTING_RATIO if evidence else 0.0
         kept = [e for i, e in enumerate(evidence) if i == 0 or e.score >= floor or e.part >= 0]
         evidence = kept + _year_sentences(named_years, kept, scored, threshold * 0.8)
+        evidence += _day_sentences(named_days, evidence, scored, threshold * 0.8)
     timings["evidence_ms"] = round((time.perf_counter() - t1) * 1000, 2)
     return Prepared(q, standalone, evidence, scored, vectors, timings, notes, t0, confidence, verdict.reasons, confident)
 
@@ -185,6 +198,43 @@ def _year_sentences(named: list[int], chosen: list[Evidence], scored: list[Evide
         best = next((e for e in scored if e.score >= min_score and y in about(e) and e not in chosen and e not in extra), None)
         if best is not None:
             best.part = max(best.part, 0)  # kept like a clause's sentence
+            extra.append(best)
+    return extra
+
+
+MAX_NAMED_DAYS = 3
+COMMIT_ONLY_COMPUTED_ORDER = True  # see _answer: a before/after verdict needs dates Dossier read
+
+
+def _named_days(question: str, filters: Filters | None) -> list[str]:
+    """The full dates a question names ("on October 18, 2023"), as ISO days, within the user's date filter."""
+    out: list[str] = []
+    for d in nz.dates(question):
+        if d.year and d.month and d.day:
+            day = f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+            within = filters is None or Filters(date_from=filters.date_from, date_to=filters.date_to).matches({"date_key": date_key(day)})
+            if day not in out and within:
+                out.append(day)
+    return out[:MAX_NAMED_DAYS]
+
+
+def _day_sentences(days: list[str], chosen: list[Evidence], scored: list[Evidence], min_score: float) -> list[Evidence]:
+    """For each day the question names, the best sentence of a document of that day (or stating it),
+    when the evidence has none: the question pins that report down."""
+
+    def about(e: Evidence) -> set[str]:
+        stated = {f"{d.year:04d}-{d.month:02d}-{d.day:02d}" for d in nz.dates(e.passage.text) if d.year and d.month and d.day}
+        return stated | {e.passage.date[:10]}
+
+    extra: list[Evidence] = []
+    for day in days:
+        already = next((e for e in chosen if day in about(e)), None)
+        if already is not None:
+            already.part = max(already.part, 0)  # kept, and quoted for a yes/no verdict, like a clause's sentence
+            continue
+        best = next((e for e in scored if e.score >= min_score and day in about(e) and e not in chosen and e not in extra), None)
+        if best is not None:
+            best.part = max(best.part, 0)
             extra.append(best)
     return extra
 
@@ -275,6 +325,12 @@ def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, no
         multi = bool(clauses(p.standalone)) or len(years(p.standalone)) > 1
         _add_supporting_quotes(p, draft, checks, clause_facts=bool(draft.verdict) or multi)
     inference = infer.decide(p.standalone, p.evidence, p.vectors) if is_yes_no(p.standalone) else None
+    if inference is None and draft.verdict and temporal_relation(p.standalone) and COMMIT_ONLY_COMPUTED_ORDER:
+        # "Did A happen before B?": a small writer's yes/no on the order of two events is a guess unless
+        # Dossier can read both dates; without them the facts are shown and no verdict is committed.
+        notes = [*notes, f"the writer answered {draft.verdict!r}, but Dossier could not read the dates of both "
+                         "events to check the order: no yes/no is given"]  # fmt: skip
+        draft.verdict = ""
     if inference is not None:
         # The facts Dossier's inference rests on are cited in the answer: quoted when no claim cites them.
         cited = {i for c in checks if c.supported for i in c.cites}
@@ -311,7 +367,8 @@ def preview(p: Prepared) -> str:
     if not p.evidence:
         return ""
     e = p.evidence[0].passage
-    return f"{compose.attribution_for(e)}\u201c{e.text}\u201d"
+    quoted = e.text[:1] in "\"\u201c\u2018'"  # the sentence is itself a quotation: no second pair of marks
+    return f"{compose.attribution_for(e)}{e.text}" if quoted else f"{compose.attribution_for(e)}\u201c{e.text}\u201d"
 
 
 def ask_stream(

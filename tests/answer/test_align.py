@@ -85,6 +85,11 @@ def test_flip_rules() -> None:
     assert "unverified" in flip("The end uses were verified.", "The end uses remained unverified.")
     assert flip("The court did not uphold the law.", "The court upheld the law.")  # a negative claim needs a negation
     assert flip("The bill passed.", "The bill passed the House.") == ""
+    # A bound is not a negation: "not later than 90 days", "a period not to exceed 30 days".
+    bound = "ByteDance shall divest not later than 90 days after the order, unless extended for a period not to exceed 30 days."
+    assert flip("ByteDance had 90 days to divest, extendable by 30 days.", bound) == ""
+    assert flip("The fine may not exceed $1 million.", "The fine is capped: it may not exceed $1 million.") == ""
+    assert flip("ByteDance did not have to divest.", bound)  # a real negation still counts
 
 
 def test_metadata_counts_as_evidence_for_attribution(vectors: SentenceVectors) -> None:

@@ -123,3 +123,20 @@ def test_standalone_questions_skip_the_rewrite() -> None:
     assert is_standalone("Why was DJI sanctioned?") and is_standalone("How many Chinese entities did BIS add in December?")
     for follow_up in ("When did that happen?", "What about Huawei?", "How many entities were added?", "Which agency did it?"):
         assert not is_standalone(follow_up), follow_up
+
+
+def test_named_days_are_full_dates_within_the_users_filter() -> None:
+    from app.answer.engine import _named_days
+    from app.retrieve import Filters
+
+    q = "Between the report published on October 18, 2023, and the one on 2023-10-26, was there a change?"
+    assert sorted(_named_days(q, None)) == ["2023-10-18", "2023-10-26"]
+    assert _named_days(q, Filters(date_from="2023-10-20")) == ["2023-10-26"]
+    assert _named_days("What happened in October 2023?", None) == []
+
+
+def test_a_question_naming_a_day_gets_that_days_document(sample) -> None:  # noqa: ANN001
+    from app.answer.engine import prepare
+
+    p = prepare("What did the statement of 16 December 2021 say about DJI and the Xinjiang police?", sample, None, None)
+    assert any(e.passage.date == "2021-12-16" and e.part >= 0 for e in p.evidence)

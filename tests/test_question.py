@@ -1,0 +1,29 @@
+"""Reading a question's shape: yes/no, clauses, before/after relations, named years."""
+
+from __future__ import annotations
+
+from app.question import clauses, is_yes_no, temporal_relation, years
+
+
+def test_yes_no_questions() -> None:
+    assert is_yes_no("Did Biden revoke the order before the talks ended?")
+    assert is_yes_no("Between the two reports, was there a change in tone?")
+    assert not is_yes_no("Why was DJI sanctioned?")
+
+
+def test_an_order_question_has_a_relation_a_comparison_of_reports_does_not() -> None:
+    a, rel, b = temporal_relation("Was DJI added to the Entity List before Treasury identified SenseTime?") or ("", "", "")
+    assert rel == "before" and "DJI" in a and "SenseTime" in b
+    assert temporal_relation("Had a court blocked Montana's ban by the time Biden signed the law?")
+    for q in (
+        "Has the refund policy, as reported by Sporting News, remained consistent after the article of October 24, 2023?",
+        "Does the Sporting News article credit the Vikings' start after a 1-4 record, while CBSSports credits the defense?",
+        "Did both articles state that the initiatives were launched after the summer?",
+        "Did Polygon change its approach after publishing the Sorcerer guide on October 18th?",
+    ):
+        assert temporal_relation(q) is None, q
+
+
+def test_years_and_clauses() -> None:
+    assert years("What did officials say in 2020 and again in 2025?") == [2020, 2025]
+    assert len(clauses("Did the House bill give ByteDance as much time as the law Biden signed in April?")) in (0, 2)

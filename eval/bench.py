@@ -20,6 +20,7 @@ Chroma, keyword side) and every figure given as a ratio to the 10-document index
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -163,14 +164,29 @@ def bench_encoder(base: Settings, n: int = 256) -> dict[str, Any]:
     words = text.split()
     passages = [" ".join(words[i % 200 : i % 200 + 180]) for i in range(n)]
     out: dict[str, Any] = {"native_bf16": cpu_has_native_bf16(), "passages": n, "cpu_capability": torch.backends.cpu.get_cpu_capability()}
-    t0 = time.perf_counter()
-    fp32 = model.encode(passages, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
-    out["fp32_passages_per_s"] = n / (time.perf_counter() - t0)
-    with torch.autocast("cpu", dtype=torch.bfloat16):
-        t0 = time.perf_counter()
-        bf16 = model.encode(passages[:64], batch_size=32, normalize_embeddings=True, show_progress_bar=False)
-        out["bf16_passages_per_s"] = 64 / (time.perf_counter() - t0)
-    out["bf16_mean_cosine_to_fp32"] = float(np.mean(np.sum(np.asarray(bf16, dtype=np.float32) * fp32[:64], axis=1)))
+
+    def encode(bf16: bool) -> np.ndarray:
+        ctx = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+        with ctx:
+            return np.asarray(model.encode(passages, batch_size=32, normalize_embeddings=True, show_progress_bar=False), dtype=np.float32)
+
+    # Both precisions warm (oneDNN builds its bf16 kernels on first use: measured cold, on 64 passages
+    # against 256 warm fp32 ones, bf16 looked 1.63x), on the same passages, alternated, best of 3.
+    for bf16 in (False, True):
+        with torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext():
+            model.encode(passages[:32], batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+    best = {False: float("inf"), True: float("inf")}
+    vecs: dict[bool, np.ndarray] = {}
+    for _ in range(3):
+        for bf16 in (False, True):
+            t0 = time.perf_counter()
+            vecs[bf16] = encode(bf16)
+            best[bf16] = min(best[bf16], time.perf_counter() - t0)
+    out["fp32_passages_per_s"] = n / best[False]
+    out["bf16_passages_per_s"] = n / best[True]
+    cos = np.sum(vecs[True] * vecs[False], axis=1)
+    out["bf16_mean_cosine_to_fp32"] = float(np.mean(cos))
+    out["bf16_min_cosine_to_fp32"] = float(np.min(cos))
     out["ratio_bf16_vs_fp32"] = out["bf16_passages_per_s"] / out["fp32_passages_per_s"]
     out["default_precision"] = "bf16" if cpu_has_native_bf16() else "fp32 (no native bf16 on this CPU)"
     return out

@@ -140,6 +140,21 @@ def _negated_words(ws: list[str]) -> tuple[set[str], set[str]]:
     return neg, plain
 
 
+def _bounds(ws: list[str]) -> tuple[set[str], set[str]]:
+    """(bound words said with a negation: "not until", "no later", "not to exceed"; bound words said plainly)."""
+    negated: set[str] = set()
+    plain: set[str] = set()
+    for i, w in enumerate(ws):
+        if w not in NOT_NEGATING and w not in BOUND_VERBS:
+            continue
+        before = ws[i - 2 : i]
+        if before and (before[-1] in NEGATIONS or before[-1] == "n't" or (before[-1] == "to" and len(before) == 2 and before[0] in NEGATIONS)):
+            negated.add(w)
+        else:
+            plain.add(w)
+    return negated, plain
+
+
 def _has_negation(ws: list[str]) -> bool:
     return any(w in NEGATIONS or w == "n't" for w in ws)
 
@@ -158,6 +173,14 @@ def flip(claim: str, evidence: str) -> str:
             return f"drops the evidence's negation ('not {w}')"
     if _has_negation(cw) and c_neg and not _has_negation(ew):
         return "a negative claim with no negation in its evidence"
+    # A bound is no negation, but dropping or adding its "not" flips it: "It was not until X that ..."
+    # against "It was until X that ...".
+    c_bn, c_bp = _bounds(cw)
+    e_bn, e_bp = _bounds(ew)
+    for w in sorted(e_bn & c_bp - c_bn):
+        return f"drops the evidence's 'not {w}'"
+    for w in sorted(c_bn & e_bp - e_bn):
+        return f"adds 'not {w}' to the evidence"
     for w in c_all:
         for o in OPPOSITE.get(w, ()):
             if o in e_all and w not in e_all:

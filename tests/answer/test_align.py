@@ -90,6 +90,9 @@ def test_flip_rules() -> None:
     assert flip("ByteDance had 90 days to divest, extendable by 30 days.", bound) == ""
     assert flip("The fine may not exceed $1 million.", "The fine is capped: it may not exceed $1 million.") == ""
     assert flip("ByteDance did not have to divest.", bound)  # a real negation still counts
+    # ... but dropping the "not" of a bound flips it.
+    assert "not until" in flip("It was until the judge intervened that he admitted it.", "It was not until the judge intervened that he admitted it.")
+    assert flip("The extension may exceed 30 days.", bound)
 
 
 def test_metadata_counts_as_evidence_for_attribution(vectors: SentenceVectors) -> None:

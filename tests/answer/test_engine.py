@@ -135,7 +135,7 @@ def test_named_days_are_full_dates_within_the_users_filter() -> None:
     assert _named_days("What happened in October 2023?", None) == []
 
 
-def test_a_question_naming_a_day_gets_that_days_document(sample) -> None:  # noqa: ANN001
+def test_a_question_naming_a_day_gets_that_days_document(sample: Settings) -> None:
     from app.answer.engine import prepare
 
     p = prepare("What did the statement of 16 December 2021 say about DJI and the Xinjiang police?", sample, None, None)

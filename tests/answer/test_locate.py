@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.answer.locate import add_locators, locate, paragraphs
+from app.settings import Settings
 from app.types import Citation
 
 DOC = """---
@@ -40,7 +41,7 @@ def test_add_locators_fills_citations_with_valid_offsets_only() -> None:
     assert stale.paragraph is None and stale.locator() == ""
 
 
-def test_real_answer_chips_carry_locators(sample) -> None:  # noqa: ANN001
+def test_real_answer_chips_carry_locators(sample: Settings) -> None:
     from app.answer.engine import ask
 
     answer = ask("Why was DJI sanctioned?", sample)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from app.ingest.pipeline import manifest_path
 from app.ingest.web import is_url
 from app.settings import Settings
 from app.types import IngestReport
+
+log = logging.getLogger("dossier.ingest")
 
 
 def failures_path(settings: Settings) -> Path:
@@ -53,8 +56,11 @@ def record_failures(settings: Settings, report: IngestReport, attempted: list[st
     for f in report.failed:
         known[_key(f.path)] = {"error": f.error, "at": now}
     if known or failures_path(settings).exists():
-        settings.index_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(failures_path(settings), json.dumps(known, indent=1, ensure_ascii=False))
+        try:
+            settings.index_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(failures_path(settings), json.dumps(known, indent=1, ensure_ascii=False))
+        except OSError as exc:  # a full disk: the ingest report still says what failed; this list is a convenience
+            log.warning("could not record the failed files in %s: %s", failures_path(settings), exc)
 
 
 def _documents(settings: Settings) -> dict[str, DocEntry]:

@@ -424,8 +424,8 @@ def build_app(settings: Settings) -> gr.Blocks:
             return {"question": question, "error": f"unexpected error ({type(exc).__name__})"}
         return final.to_dict() if final else {"question": question, "error": "no answer"}
 
-    def do_ingest(files: list[Any] | None, urls: str, words: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-        return (ingest_uploads(settings, files, urls, progress), None, "", *_doc_views(settings, words))
+    def do_ingest(files: list[Any] | None, urls: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        return (ingest_uploads(settings, files, urls, progress), None, "", *_doc_views(settings))
 
     def do_delete(doc_id: str | None, words: str) -> tuple[Any, ...]:
         return (delete_document(settings, doc_id), *_doc_views(settings, words))
@@ -543,9 +543,12 @@ def build_app(settings: Settings) -> gr.Blocks:
             trigger(timeline_view, tl_in, [timeline, tl_shown], api_visibility="private", show_progress="hidden")
         doc_words.change(lambda w: _doc_views(settings, w)[0], [doc_words], [table], api_visibility="private",
                          show_progress="hidden")  # fmt: skip
+        # The public /ingest API takes (files, urls): the table's word filter is applied afterwards.
         ingest_btn.click(
-            do_ingest, [files, urls, doc_words], [ingest_out, files, urls, *views],
+            do_ingest, [files, urls], [ingest_out, files, urls, *views],
             api_name="ingest", concurrency_limit=1, concurrency_id="index-write",
+        ).then(
+            lambda w: _doc_views(settings, w)[0], [doc_words], [table], api_visibility="private", show_progress="hidden"
         ).then(timeline_view, tl_in, [timeline, tl_shown], api_visibility="private", show_progress="hidden")
         delete_btn.click(
             do_delete, [delete_dd, doc_words], [delete_out, *views],

@@ -137,7 +137,8 @@ def question_html(question: str) -> str:
 
 def _meta_line(answer: Answer) -> str:
     total = answer.timings.get("total_ms")
-    bits = [f"{answer.mode} mode"] + ([f"{total / 1000:.1f} s"] if total else [])
+    took = (f"{total / 1000:.1f} s" if total >= 1000 else f"{total:.0f} ms") if total else ""
+    bits = [f"{answer.mode} mode"] + ([took] if took else [])
     if answer.standalone_question and answer.standalone_question != answer.question:
         bits.append(f"read as: {answer.standalone_question}")
     return f'<div class="dossier-card-meta">{_e(" · ".join(bits))}</div>'

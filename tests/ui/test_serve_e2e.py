@@ -132,6 +132,8 @@ def ask_in_browser(page: Any, url: str | None, question: str, turn: int = 1) -> 
         page.goto(url, wait_until="load")
         page.locator("#dossier-desk .dossier-desk").wait_for(timeout=60_000)
     page.locator("#dossier-question textarea").fill(question)
+    # Ask is disabled while an answer is being made (one question at a time): wait until it is back.
+    page.wait_for_function("() => { const b = document.querySelector('#dossier-ask'); return b && !b.disabled; }", timeout=60_000)
     page.evaluate(
         """() => {
           window.__t = {};

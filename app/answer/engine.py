@@ -203,19 +203,18 @@ def _year_sentences(named: list[int], chosen: list[Evidence], scored: list[Evide
 
 
 MAX_NAMED_DAYS = 3
-COMMIT_ONLY_COMPUTED_ORDER = True  # see _answer: a before/after verdict needs dates Dossier read
+
+
+def _full_days(text: str) -> list[str]:
+    """The full dates (year, month and day) ``text`` states, as ISO days, in order."""
+    return [f"{d.year:04d}-{d.month:02d}-{d.day:02d}" for d in nz.dates(text) if d.year and d.month and d.day]
 
 
 def _named_days(question: str, filters: Filters | None) -> list[str]:
-    """The full dates a question names ("on October 18, 2023"), as ISO days, within the user's date filter."""
-    out: list[str] = []
-    for d in nz.dates(question):
-        if d.year and d.month and d.day:
-            day = f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
-            within = filters is None or Filters(date_from=filters.date_from, date_to=filters.date_to).matches({"date_key": date_key(day)})
-            if day not in out and within:
-                out.append(day)
-    return out[:MAX_NAMED_DAYS]
+    """The full dates a question names ("on October 18, 2023"), within the user's date filter."""
+    bounds = Filters(date_from=filters.date_from, date_to=filters.date_to) if filters else None
+    days = [d for d in dict.fromkeys(_full_days(question)) if bounds is None or bounds.matches({"date_key": date_key(d)})]
+    return days[:MAX_NAMED_DAYS]
 
 
 def _day_sentences(days: list[str], chosen: list[Evidence], scored: list[Evidence], min_score: float) -> list[Evidence]:
@@ -223,8 +222,7 @@ def _day_sentences(days: list[str], chosen: list[Evidence], scored: list[Evidenc
     when the evidence has none: the question pins that report down."""
 
     def about(e: Evidence) -> set[str]:
-        stated = {f"{d.year:04d}-{d.month:02d}-{d.day:02d}" for d in nz.dates(e.passage.text) if d.year and d.month and d.day}
-        return stated | {e.passage.date[:10]}
+        return {*_full_days(e.passage.text), e.passage.date[:10]}
 
     extra: list[Evidence] = []
     for day in days:
@@ -325,7 +323,7 @@ def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, no
         multi = bool(clauses(p.standalone)) or len(years(p.standalone)) > 1
         _add_supporting_quotes(p, draft, checks, clause_facts=bool(draft.verdict) or multi)
     inference = infer.decide(p.standalone, p.evidence, p.vectors) if is_yes_no(p.standalone) else None
-    if inference is None and draft.verdict and temporal_relation(p.standalone) and COMMIT_ONLY_COMPUTED_ORDER:
+    if inference is None and draft.verdict and temporal_relation(p.standalone):
         # "Did A happen before B?": a small writer's yes/no on the order of two events is a guess unless
         # Dossier can read both dates; without them the facts are shown and no verdict is committed.
         notes = [*notes, f"the writer answered {draft.verdict!r}, but Dossier could not read the dates of both "

@@ -285,8 +285,9 @@ def build(settings: Settings, generation: int) -> int:
     return chunks
 
 
-def markers(folder: Path) -> dict[str, str]:
-    """doc_id -> content hash of every document the keyword index holds (one row each)."""
+def markers(folder: Path, only: Iterable[str] | None = None) -> dict[str, str]:
+    """doc_id -> content hash of every document the keyword index holds (one row each), or of the
+    documents in ``only``."""
     import tantivy
 
     if not (folder / "meta.json").exists():
@@ -295,6 +296,13 @@ def markers(folder: Path) -> dict[str, str]:
     index.reload()
     searcher = index.searcher()
     q = tantivy.Query.term_query(index.schema, "row", "doc")
+    if only is not None:
+        ids = sorted(only)
+        if not ids:
+            return {}
+        q = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, q), (tantivy.Occur.Must, tantivy.Query.term_set_query(index.schema, "doc_id", ids))]
+        )
     n = searcher.num_docs
     out = {}
     for _, addr in searcher.search(q, max(n, 1), count=False).hits:
@@ -321,15 +329,16 @@ def chunk_rows(folder: Path) -> list[tuple[str, str, dict[str, Any]]]:
     return sorted(out, key=lambda r: r[0])
 
 
-def reconcile(settings: Settings, want: dict[str, str]) -> tuple[int, int]:
+def reconcile(settings: Settings, want: dict[str, str], only: set[str] | None = None) -> tuple[int, int]:
     """Make the index hold exactly ``want`` (doc_id -> content hash), re-reading from Chroma only the
-    documents whose hash differs. Returns (documents rewritten, documents deleted)."""
+    documents whose hash differs. With ``only``, just those documents are compared (an empty hash in
+    ``want`` = deleted), and only their markers are read. Returns (documents rewritten, deleted)."""
     folder = keyword_dir(settings)
-    have = markers(folder)
-    deletes = [d for d in have if d not in want]
+    have = markers(folder) if only is None else markers(folder, only)
+    deletes = [d for d in have if not want.get(d)]
     upserts: dict[str, list[Row]] = {}
     for doc_id, digest in want.items():
-        if have.get(doc_id) == digest:
+        if not digest or have.get(doc_id) == digest:
             continue
         rows = [r for page in _chroma_pages(settings, {"$and": [{"doc_id": doc_id}, {"content_hash": digest}]}) for r in page]
         if rows:
@@ -410,13 +419,80 @@ def chroma_documents(settings: Settings) -> dict[str, str]:
         offset += PAGE * 4
 
 
+# Each writer appends one row per changed document (doc id, content hash or "" when deleted, time)
+# to a small collection beside the shared one, after the document's chunks are written; workers read
+# only the rows since their last catch-up and re-read only those documents: O(changes), not a scan of
+# the collection's metadata (100k+ rows) every few seconds. Chroma has no change feed of its own.
+CHANGES_SUFFIX = "-dossier-changes"
+CHANGES_SLACK_MS = 60_000  # rows re-read from before the last catch-up: writers' clocks and commits overlap
+CHANGES_KEEP_MS = 7 * 24 * 3600 * 1000  # older rows are pruned; a worker further behind does a full pass
+FULL_RECONCILE_S = 600.0  # and a full pass now and then, for a writer killed between its chunks and its row
+CATCH_UP_STATE = "dossier-catch-up.json"
+ALL_DOCUMENTS = "*"  # a change row for every document (a reset of the shared collection)
+
+
+def _changes(settings: Settings) -> Any:
+    from app.store import get_client
+
+    return get_client(settings).get_or_create_collection(settings.collection + CHANGES_SUFFIX)
+
+
+def log_changes(settings: Settings, changed: dict[str, str]) -> None:
+    """Server mode: record that these documents now hold this content hash ("" = deleted)."""
+    if not settings.chroma_url or not changed:
+        return
+    import uuid
+
+    now = int(time.time() * 1000)
+    col = _changes(settings)
+    items = list(changed.items())
+    col.add(
+        ids=[f"{now}-{uuid.uuid4().hex}" for _ in items],
+        embeddings=[[0.0] for _ in items],
+        metadatas=[{"doc_id": d, "content_hash": h, "ms": now} for d, h in items],
+    )
+    with contextlib.suppress(Exception):  # pruning is housekeeping; a failure here loses nothing
+        col.delete(where={"ms": {"$lt": now - CHANGES_KEEP_MS}})
+
+
+def _read_catch_up(folder: Path) -> dict[str, Any]:
+    try:
+        state = json.loads((folder / CATCH_UP_STATE).read_text())
+        return state if isinstance(state, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
 def catch_up(settings: Settings) -> str:
-    """Server mode: bring this worker's index to the shared collection's documents by doc id and hash."""
+    """Server mode: bring this worker's index to the shared collection's documents by doc id and hash.
+
+    Reads the change rows since the last catch-up and rewrites only those documents; a missing index
+    is built, and a full comparison with the collection runs when the rows cannot be trusted to be
+    complete (first catch-up, a worker behind the pruning horizon, or every ``FULL_RECONCILE_S``)."""
     folder = keyword_dir(settings)
+    start = int(time.time() * 1000)
     if not _usable(folder):
         build(settings, 0)
+        atomic_write_text(folder / CATCH_UP_STATE, json.dumps({"since_ms": start, "full_ms": start}))
         return "built"
-    rewritten, deleted = reconcile(settings, chroma_documents(settings))
+    state = _read_catch_up(folder)
+    since, full = int(state.get("since_ms", 0)), int(state.get("full_ms", 0))
+    if not since or start - full >= FULL_RECONCILE_S * 1000 or start - since >= CHANGES_KEEP_MS:
+        rewritten, deleted = reconcile(settings, chroma_documents(settings))
+        full = start
+    else:
+        latest: dict[str, tuple[int, str]] = {}
+        got = _changes(settings).get(where={"ms": {"$gte": since - CHANGES_SLACK_MS}}, include=["metadatas"])
+        for meta in got["metadatas"]:
+            d, h, ms = str(meta.get("doc_id", "")), str(meta.get("content_hash", "")), int(meta.get("ms", 0))
+            if d and (d not in latest or ms >= latest[d][0]):
+                latest[d] = (ms, h)
+        if ALL_DOCUMENTS in latest:
+            rewritten, deleted = reconcile(settings, chroma_documents(settings))
+            full = start
+        else:
+            rewritten, deleted = reconcile(settings, {d: h for d, (_, h) in latest.items()}, only=set(latest))
+    atomic_write_text(folder / CATCH_UP_STATE, json.dumps({"since_ms": start, "full_ms": full}))
     return "reconciled" if rewritten or deleted else ""
 
 

@@ -93,3 +93,71 @@ def test_ingest_and_ask_through_a_chroma_server_that_restarts(tmp_path: Path) ->
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(data, ignore_errors=True)
+
+
+def _ingest(env: dict[str, str], *args: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "ingest", *args, "--json"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def _wait_for(check: object, seconds: float) -> float:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        if check():  # type: ignore[operator]
+            return time.monotonic() - t0
+        time.sleep(0.2)
+    pytest.fail(f"not caught up within {seconds:g} s")
+
+
+@pytest.mark.skipif(not CHROMA.exists(), reason="the chroma CLI is not installed in this environment")
+def test_a_second_worker_catches_up_by_change_rows_not_a_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker A ingests into a shared `chroma run`; worker B (its own keyword index) finds the new
+    document by keyword within 10 s, and loses it after A deletes it, reading only the change rows."""
+    from app import keyword
+    from app.filters import Filters
+    from app.settings import Settings
+    from app.store import forget_clients
+
+    corpus = tmp_path / "corpus"
+    copy_corpus(corpus)
+    port = free_port()
+    server = _start(tmp_path / "chroma-server", port)
+    url = f"http://127.0.0.1:{port}"
+    env_a = {**os.environ, "DOSSIER_CHROMA_URL": url, "DOSSIER_CORPUS_DIR": str(corpus), "DOSSIER_INDEX_DIR": str(tmp_path / "a")}
+    b = Settings(chroma_url=url, corpus_dir=corpus, index_dir=tmp_path / "b")
+    try:
+        assert _ingest(env_a)["added"] == 4
+        keyword.forget_readers()
+        keyword.reader(b)  # B's first look: built from the shared collection
+        folder_a, folder_b = tmp_path / "a" / "keyword", keyword.keyword_dir(b)
+        assert keyword.chunk_rows(folder_b) == keyword.chunk_rows(folder_a)
+
+        # From here B may neither rebuild nor scan the whole collection: only the change rows.
+        def refuse(*_a: object, **_k: object) -> object:
+            raise AssertionError("a full rebuild or scan during catch-up")
+
+        monkeypatch.setattr(keyword, "build", refuse)
+        monkeypatch.setattr(keyword, "chroma_documents", refuse)
+        new = corpus / "2026-12-01-analyst-note.md"
+        new.write_text("---\ntitle: Analyst note\npublisher: Desk\ndate: 2026-12-01\n---\n\nThe zanzibarite export licence was suspended on Monday.\n")
+        assert _ingest(env_a)["added"] == 1
+
+        def found() -> bool:
+            return any("zanzibarite" in h.text for h in keyword.reader(b).search("zanzibarite licence", Filters(), 5))
+
+        took = _wait_for(found, 10)
+        assert took < 10
+        assert keyword.chunk_rows(folder_b) == keyword.chunk_rows(folder_a)  # the same rows as the writer's own index
+
+        new.unlink()
+        assert _ingest(env_a, "--prune")["removed"] == 1
+        _wait_for(lambda: not found(), 10)
+        assert keyword.chunk_rows(folder_b) == keyword.chunk_rows(folder_a)
+    finally:
+        keyword.forget_readers()
+        forget_clients()
+        server.terminate()
+        server.wait(timeout=30)

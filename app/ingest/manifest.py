@@ -87,7 +87,9 @@ class Manifest:
             return cls(path=path)
         try:
             raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-            m = cls(path=path, generation=int(raw.get("generation", 0)), docs={k: DocEntry(**v) for k, v in raw.get("docs", {}).items()})
+            # The parsed dicts double as the record of what is on disk (``_saved``): no copy of each entry.
+            saved: dict[str, dict[str, Any]] = dict(raw.get("docs", {}))
+            m = cls(path=path, generation=int(raw.get("generation", 0)), docs={k: DocEntry(**v) for k, v in saved.items()})
         except (OSError, ValueError, TypeError) as exc:
             raise RuntimeError(f"the manifest {path} is unreadable ({exc}); run `dossier ingest --reset`") from exc
         m._seq = int(raw.get("seq", 0))
@@ -111,12 +113,14 @@ class Manifest:
                 continue
             if "put" in rec:
                 m.docs[rec["put"]["doc_id"]] = DocEntry(**rec["put"])
+                saved[rec["put"]["doc_id"]] = rec["put"]
             else:
                 m.docs.pop(rec["del"], None)
+                saved.pop(rec["del"], None)
             m.generation = int(rec["gen"])
             m._seq = seq
         m._journal_valid = m._journal_bytes = valid
-        m._saved = {k: dict(vars(v)) for k, v in m.docs.items()}
+        m._saved = saved
         m._saved_generation = m.generation
         return m
 

@@ -78,11 +78,11 @@ def text_path(settings: Settings, doc_id: str) -> Path:
 
 def source_for(path: Path, corpus_dir: Path, real: Path | None = None, root: Path | None = None) -> str:
     """The path relative to the corpus root (``real``/``root``: ``path``/``corpus_dir`` already resolved)."""
-    real = real or path.resolve()
-    try:
-        return real.relative_to(root or corpus_dir.resolve()).as_posix()
-    except ValueError:
-        return real.as_posix()
+    real_s = str(real or path.resolve())
+    root_s = str(root or corpus_dir.resolve())
+    prefix = root_s if root_s.endswith("/") else root_s + "/"
+    # A string prefix, not Path.relative_to: this runs once per file of a scanned folder (10k+).
+    return real_s[len(prefix) :] if real_s.startswith(prefix) else real_s
 
 
 @contextmanager
@@ -110,19 +110,48 @@ class Prepared:
     mtime_ns: int = 0  # 0 when the file was modified too recently for its mtime to be trusted
 
 
+def _scan(folder: Path, real: Path, top: bool) -> Iterator[tuple[Path, Path | None]]:
+    """Files under ``folder`` (resolved: ``real``) in ``os.walk`` order, each with its resolved path,
+    or None for a symlink (resolved by the caller). One ``scandir`` per folder and no per-file
+    ``resolve``: a folder of 10k files is scanned for every one-document add."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return  # as os.walk: an unreadable folder is skipped
+    dirs: list[os.DirEntry[str]] = []
+    for e in entries:
+        if e.name.startswith("."):
+            continue
+        try:
+            is_dir = e.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not e.is_symlink():  # symlinked folders are not followed
+                dirs.append(e)
+            continue
+        if e.name.endswith(SIDECAR_SUFFIX) or (top and e.name.lower() == "readme.md"):
+            continue
+        yield folder / e.name, (None if e.is_symlink() else real / e.name)
+    for d in dirs:
+        yield from _scan(folder / d.name, real / d.name, False)
+
+
 def expand_paths(paths: list[Path], failed: list[FailedFile], resolved: dict[Path, Path] | None = None) -> list[Path]:
     """Files named or found under the folders named; bad paths go to ``failed``. Each path is resolved
-    once; ``resolved`` (when given) receives path -> resolved path."""
+    once (a scanned folder's files by joining to the folder's resolved path); ``resolved`` (when
+    given) receives path -> resolved path."""
     out: list[Path] = []
     seen: set[Path] = set()
 
-    def add(p: Path) -> None:
-        try:
-            real = p.resolve(strict=True)
-        except (RuntimeError, OSError) as exc:
-            reason = "symlink loop" if isinstance(exc, RuntimeError) or "loop" in str(exc).lower() else "no such file or directory"
-            failed.append(FailedFile(str(p), reason))
-            return
+    def add(p: Path, real: Path | None = None) -> None:
+        if real is None:
+            try:
+                real = p.resolve(strict=True)
+            except (RuntimeError, OSError) as exc:
+                reason = "symlink loop" if isinstance(exc, RuntimeError) or "loop" in str(exc).lower() else "no such file or directory"
+                failed.append(FailedFile(str(p), reason))
+                return
         if real not in seen:
             seen.add(real)
             out.append(p)
@@ -134,12 +163,13 @@ def expand_paths(paths: list[Path], failed: list[FailedFile], resolved: dict[Pat
             add(p)
             continue
         if p.is_dir():
-            for root, dirs, files in os.walk(p, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith(".") or name.endswith(SIDECAR_SUFFIX) or (name.lower() == "readme.md" and Path(root) == p):
-                        continue
-                    add(Path(root) / name)
+            try:
+                root = p.resolve(strict=True)
+            except (RuntimeError, OSError):
+                add(p)
+                continue
+            for path, real in _scan(p, root, True):
+                add(path, real)
         else:
             add(p)
     return out
@@ -207,13 +237,13 @@ class Ingestor:
     def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
         self.settings = settings
         self.progress = progress
-        from app.embedding import get_embedding, model_dir
-        from app.store import get_collection, get_vector_store
+        from app.store import get_collection
 
-        self.model_path = model_dir(settings.cache_dir)
-        self._get_embedding = get_embedding
+        # The embedding model, its tokenizer and LlamaIndex's vector store are set up on first use: a
+        # delete or an unchanged re-scan needs none of them (importing them costs ~1.5 s per process).
+        self._model_path: Path | None = None
+        self._vector_store: Any = None
         self.collection = get_collection(settings)
-        self.vector_store = get_vector_store(settings)
         self.manifest = Manifest.load(manifest_path(settings))
         self._embedding: Any = None
         self._cache: Any = None
@@ -236,8 +266,26 @@ class Ingestor:
     @property
     def embedding(self) -> Any:
         if self._embedding is None:
-            self._embedding = self._get_embedding(self.settings)
+            from app.embedding import get_embedding
+
+            self._embedding = get_embedding(self.settings)
         return self._embedding
+
+    @property
+    def model_path(self) -> Path:
+        if self._model_path is None:
+            from app.embedding import model_dir
+
+            self._model_path = model_dir(self.settings.cache_dir)
+        return self._model_path
+
+    @property
+    def vector_store(self) -> Any:
+        if self._vector_store is None:
+            from app.store import get_vector_store
+
+            self._vector_store = get_vector_store(self.settings)
+        return self._vector_store
 
     # -- steps ---------------------------------------------------------------
     def prepare(self, path: Path, report: IngestReport) -> Prepared | None:
@@ -367,6 +415,7 @@ class Ingestor:
         for item, _, had_entry in entries:
             if had_entry:  # an earlier version, or chunks of a run killed before it was done
                 self.collection.delete(where={"$and": [{"doc_id": item.doc_id}, {"content_hash": {"$ne": item.digest}}]})
+        keyword.log_changes(self.settings, {item.doc_id: item.digest for item in items})  # server mode: other workers
         # The keyword side, while the documents are still pending (one atomic commit for the batch).
         keyword.apply(self.settings, {d: keyword_rows(ns) for d, ns in nodes.items()})
         for _, entry, _ in entries:
@@ -430,6 +479,7 @@ class Ingestor:
         entry.state = "pending"
         self.manifest.save()
         self.collection.delete(where={"doc_id": doc_id})
+        keyword.log_changes(self.settings, {doc_id: ""})
         keyword.apply(self.settings, {}, [doc_id])
         text_path(self.settings, doc_id).unlink(missing_ok=True)
         del self.manifest.docs[doc_id]
@@ -487,8 +537,9 @@ class Ingestor:
             self.manifest.save()  # only the entries whose size and mtime were recorded
             self._touched = False
         if prune:
+            scanned = {str(r) for r in self.real.values()}  # found by this run's scan: present, no stat needed
             for doc_id, entry in list(self.manifest.docs.items()):
-                if entry.path and not Path(entry.path).exists():
+                if entry.path and entry.path not in scanned and not os.path.exists(entry.path):
                     self.remove(doc_id)
                     report.removed += 1
         if self.progress:
@@ -505,6 +556,7 @@ def reset_index(settings: Settings) -> None:
     from app.store import drop_collection
 
     drop_collection(settings)
+    keyword.log_changes(settings, {keyword.ALL_DOCUMENTS: ""})  # server mode: other workers compare in full
     for name in ("manifest.json", "manifest.journal"):
         (settings.index_dir / name).unlink(missing_ok=True)
     # The embedding cache (embed-cache.sqlite) is content-addressed and kept: a reset that re-chunks

@@ -44,10 +44,13 @@ def record_failures(settings: Settings, report: IngestReport, attempted: list[st
     """Remember this run's failures; forget earlier ones whose file has since ingested, is gone, or
     was retried by this run (a file inside an attempted folder counts as retried)."""
     known = load_failures(settings)
+    if not known and not report.failed:
+        return  # nothing to remember or forget: no manifest read (this runs after every ingest)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     failed = {_key(f.path) for f in report.failed}
     tried = [_key(a) for a in attempted or []]
-    done_paths = {_key(d.path) for d in _documents(settings).values() if d.path}
+    # The manifest's paths are stored resolved; only needed when an earlier failure may be forgotten.
+    done_paths = {d.path for d in _documents(settings).values() if d.path} if known else set()
     for path in list(known):
         retried = any(path == a or path.startswith(a.rstrip("/") + "/") for a in tried)
         gone = not is_url(path) and not Path(path).exists()

@@ -32,6 +32,18 @@ def _progress_bar(enabled: bool) -> Any:
     return update, bar
 
 
+def _peak_rss() -> dict[str, float]:
+    """This process's peak resident memory (VmHWM: the address space's own high-water mark, begun at
+    exec, unlike ``ru_maxrss``, which inherits the parent's across fork and exec). Linux only."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return {"peak_rss_mb": round(int(line.split()[1]) / 1024, 1)}
+    except (OSError, ValueError, IndexError):
+        pass
+    return {}
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from app.ingest.pipeline import ingest_paths
     from app.store import StoreUnavailable
@@ -52,7 +64,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        print(json.dumps({**report.to_dict(), **_peak_rss()}, ensure_ascii=False))
     else:
         print(report.summary())
     ingested = report.added + report.updated + report.unchanged + report.removed

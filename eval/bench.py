@@ -464,12 +464,25 @@ def _update_index(base: Settings, work: Path, sentences: list[str], sentence_vec
     return settings
 
 
-def _timed_cli(settings: Settings, args: list[str], prof: Path) -> tuple[float, dict[str, Any], dict[str, float]]:
+def _timed_cli(settings: Settings, args: list[str], prof: Path | None) -> tuple[float, dict[str, Any], dict[str, float]]:
+    """Wall time of ``dossier ingest`` in a new process; with ``prof``, under cProfile (slower) for the
+    buckets of where the time goes, so timed runs and profiled runs are separate."""
     env = dict(os.environ, DOSSIER_INDEX_DIR=str(settings.index_dir), DOSSIER_CORPUS_DIR=str(settings.corpus_dir), DOSSIER_EMBED_CACHE="false")
-    t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "app", "ingest", *args, "--json"], env=env, check=True, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    return wall, json.loads(out.stdout), _profile_buckets(prof)
+    profile = ["-m", "cProfile", "-o", str(prof)] if prof else []
+    import tempfile
+
+    with tempfile.TemporaryFile() as fo:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, *profile, "-m", "app", "ingest", *args, "--json"], env=env, stdout=fo, stderr=subprocess.DEVNULL)
+        proc.wait()
+        wall = time.perf_counter() - t0
+        fo.seek(0)
+        out = fo.read().decode()
+    if proc.returncode:
+        raise RuntimeError(f"dossier ingest exited {proc.returncode}: {out[-500:]}")
+    report = json.loads(out)  # with the process's own peak RSS (VmHWM)
+    report.setdefault("peak_rss_mb", 0.0)
+    return wall, report, _profile_buckets(prof) if prof else {}
 
 
 def bench_update(base: Settings, corpus: Path, work: Path, sizes: list[int], runs: int = 3) -> list[dict[str, Any]]:
@@ -486,17 +499,24 @@ def bench_update(base: Settings, corpus: Path, work: Path, sizes: list[int], run
         t0 = time.perf_counter()
         settings = _update_index(base, work, sentences, sentence_vecs, chunks)
         build_s = time.perf_counter() - t0
-        adds, deletes = [], []
-        for i in range(runs):
+        adds, deletes, add_where, delete_where = [], [], {}, {}
+        for i in range(runs + 1):  # the last pair runs under cProfile: where the time goes, not timed
+            prof = i == runs
             new = settings.corpus_dir / f"new-{i}.md"
             new.write_text(f"---\ntitle: New {i}\npublisher: analyst\ndate: 2024-05-0{i + 1}\n---\n\n" + " ".join(sentences[i * 7 : i * 7 + 5]) + "\n")
-            wall, report, where = _timed_cli(settings, [str(settings.corpus_dir)], work / f"add-{chunks}-{i}.prof")
+            wall, report, where = _timed_cli(settings, [str(settings.corpus_dir)], work / f"add-{chunks}-{i}.prof" if prof else None)
             assert report["added"] == 1, report
-            adds.append({"wall_s": wall, "ingest_run_s": report["seconds"], **where})
+            if prof:
+                add_where = where
+            else:
+                adds.append({"wall_s": wall, "ingest_run_s": report["seconds"], "peak_rss_mb": report["peak_rss_mb"]})
             new.unlink()
-            wall, report, where = _timed_cli(settings, [str(settings.corpus_dir), "--prune"], work / f"del-{chunks}-{i}.prof")
+            wall, report, where = _timed_cli(settings, [str(settings.corpus_dir), "--prune"], work / f"del-{chunks}-{i}.prof" if prof else None)
             assert report["removed"] == 1, report
-            deletes.append({"wall_s": wall, "ingest_run_s": report["seconds"], **where})
+            if prof:
+                delete_where = where
+            else:
+                deletes.append({"wall_s": wall, "ingest_run_s": report["seconds"], "peak_rss_mb": report["peak_rss_mb"]})
         med = lambda xs, k: statistics.median(x[k] for x in xs)  # noqa: E731
         row = {
             "chunks": chunks,
@@ -506,8 +526,10 @@ def bench_update(base: Settings, corpus: Path, work: Path, sizes: list[int], run
             "add_ingest_run_s": med(adds, "ingest_run_s"),
             "delete_wall_s": med(deletes, "wall_s"),
             "delete_ingest_run_s": med(deletes, "ingest_run_s"),
-            "add_where_s": {k: med(adds, k) for k in adds[0] if k not in ("wall_s", "ingest_run_s")},
-            "delete_where_s": {k: med(deletes, k) for k in deletes[0] if k not in ("wall_s", "ingest_run_s")},
+            "add_peak_rss_mb": max(a["peak_rss_mb"] for a in adds),
+            "delete_peak_rss_mb": max(d["peak_rss_mb"] for d in deletes),
+            "add_where_s": add_where,  # one run under cProfile (its times are inflated by the profiler)
+            "delete_where_s": delete_where,
             "add_runs_s": [round(a["wall_s"], 2) for a in adds],
             "delete_runs_s": [round(d["wall_s"], 2) for d in deletes],
         }
@@ -731,15 +753,15 @@ def render_table(r: dict[str, Any]) -> str:
     if r.get("update"):
         lines += [
             "",
-            "| chunks (documents) | add s (run s) | add - 10 docs s | delete s (run s) | delete - 10 docs s | add: where the time goes (s) |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| chunks (documents) | add s (run s) | add - 10 docs s | delete s (run s) | delete - 10 docs s | peak RSS MB add / delete | add: where the time goes (s, under cProfile) |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for row in r["update"]:
             where = ", ".join(f"{k} {v:.2f}" for k, v in row["add_where_s"].items() if v >= 0.005)
             lines.append(
                 f"| {row['chunks']:,} ({row['documents']:,}) | {row['add_wall_s']:.2f} ({row['add_ingest_run_s']:.2f}) | "
                 f"{row.get('add_minus_10_docs_s', 0):+.2f} | {row['delete_wall_s']:.2f} ({row['delete_ingest_run_s']:.2f}) | "
-                f"{row.get('delete_minus_10_docs_s', 0):+.2f} | {where} |"
+                f"{row.get('delete_minus_10_docs_s', 0):+.2f} | {row.get('add_peak_rss_mb', 0):.0f} / {row.get('delete_peak_rss_mb', 0):.0f} | {where} |"
             )
     if r.get("scale"):
         lines += [

@@ -74,8 +74,33 @@ NOT_ORDER = re.compile(
 )
 
 
+def alternatives(question: str) -> tuple[str, str] | None:
+    """The two answers an either-or question offers, in its own words: "... consistent or
+    inconsistent?" -> ("consistent", "inconsistent"); "... before or after ...?" -> ("before", "after").
+    ("more or less" is left out: it is mostly the idiom.)"""
+    m = EITHER_OR.search(" ".join(question.split()))
+    if not m:
+        return None
+    a, b = (w.strip().lower() for w in m.group(0).split(" or ", 1))
+    return None if {a, b} == {"more", "less"} or a == b else (a, b)
+
+
+_EITHER_ORDER = re.compile(r"\s*,?\s+\b(?:before or after|after or before)\b\s+", re.I)
+
+
 def temporal_relation(question: str) -> tuple[str, str, str] | None:
-    """(clause A, 'before' | 'after', clause B) for a yes/no question "Did A happen before/after B?"."""
+    """(clause A, 'before' | 'after', clause B) for a yes/no question "Did A happen before/after B?";
+    (clause A, 'either', clause B) for "Was A before or after B?" (the answer is the order itself)."""
+    alt = alternatives(question)
+    if alt is not None and set(alt) == {"before", "after"}:
+        q = core(question).rstrip("?")
+        found = list(_EITHER_ORDER.finditer(q))
+        if len(found) != 1:
+            return None
+        a, b = q[: found[0].start()].strip(" ,"), q[found[0].end() :].strip(" ,")
+        if min(sum(w.lower() not in _FRAME for w in _WORD.findall(x)) for x in (a, b)) < 2:
+            return None
+        return a, "either", b  # the order is asked outright: words like "maintain" do not make it a comparison
     if not is_yes_no(question) or NOT_ORDER.search(question):
         return None
     q = core(question).rstrip("?")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.question import clauses, is_yes_no, temporal_relation, years
+from app.question import alternatives, clauses, is_yes_no, temporal_relation, years
 
 
 def test_yes_no_questions() -> None:
@@ -27,3 +27,14 @@ def test_an_order_question_has_a_relation_a_comparison_of_reports_does_not() -> 
 def test_years_and_clauses() -> None:
     assert years("What did officials say in 2020 and again in 2025?") == [2020, 2025]
     assert len(clauses("Did the House bill give ByteDance as much time as the law Biden signed in April?")) in (0, 2)
+
+
+def test_either_or_questions_offer_their_own_two_answers() -> None:
+    assert alternatives("Was the coverage of the game consistent or inconsistent between the two reports?") == ("consistent", "inconsistent")
+    assert alternatives("Did the critics agree or disagree about the film?") == ("agree", "disagree")
+    assert alternatives("Was the price more or less the same?") is None  # the idiom
+    assert alternatives("Why was DJI sanctioned?") is None
+    q = "Was the striker's form reported by the paper before or after the paper reported on the team's late win to maintain its lead?"
+    a, rel, b = temporal_relation(q) or ("", "", "")
+    assert rel == "either" and "striker" in a and "late win" in b  # "maintain" does not make it a comparison here
+    assert not is_yes_no(q)

@@ -71,13 +71,22 @@ def extractive_draft(evidence: list[Evidence]) -> Draft:
     return Draft(drafts)
 
 
-def parse_writer_draft(text: str, n_evidence: int, yes_no: bool) -> Draft:
-    """The writer's sentences with their ``[n]`` hints; a leading Yes/No of a yes/no question is the verdict."""
+def verdict_word(verdict: str) -> str:
+    """How a verdict leads the answer: "Yes.", "No.", "Before.", "Consistent."."""
+    return verdict[:1].upper() + verdict[1:] + "." if verdict else ""
+
+
+def parse_writer_draft(text: str, n_evidence: int, yes_no: bool, choice: tuple[str, str] | None = None) -> Draft:
+    """The writer's sentences with their ``[n]`` hints; a leading Yes/No of a yes/no question, or a
+    leading alternative of an either-or question (``choice``), is the verdict."""
     drafts: list[DraftSentence] = []
     verdict = ""
     body = text.strip()
-    if yes_no:
-        m = YES_NO.match(body)
+    lead = YES_NO if yes_no else None
+    if choice is not None:
+        lead = re.compile(r"^\W*(" + "|".join(re.escape(w) for w in choice) + r")\b[\s,.:;!\-–—]*", re.I)
+    if lead is not None:
+        m = lead.match(body)
         if m:
             verdict = m.group(1).lower()
             body = body[m.end() :]
@@ -143,7 +152,7 @@ def assemble(
         kept.append(marked)
     direct = ""
     if inference is not None:
-        word = "Yes." if inference.verdict == "yes" else "No."
+        word = verdict_word(inference.verdict)
         direct = word
         nums = [numbering[i] for i in inference.facts if i in numbering]
         explained = f"{word} Dossier's inference from the cited {inference.basis}: {inference.explanation}." + "".join(f" [{n}]" for n in nums)
@@ -151,7 +160,7 @@ def assemble(
                                      reason=f"computed by Dossier from the {inference.basis} of the cited facts", kind="inference"))  # fmt: skip
         kept.insert(0, explained[len(word) + 1 :] + "\n\n")
     elif draft.verdict:
-        word = "Yes." if draft.verdict == "yes" else "No."
+        word = verdict_word(draft.verdict)
         if len(cited_facts) >= needs_facts:
             direct = word
             cites = sorted({n for r in rows if r.supported for n in r.citations})
@@ -163,7 +172,7 @@ def assemble(
     elif kept:
         direct = next(r.text for r in rows if r.supported)
     text = "".join(kept)
-    if direct in {"Yes.", "No."}:
+    if direct and direct in {verdict_word(draft.verdict), verdict_word(inference.verdict if inference else "")}:
         text = f"{direct} {text}".strip()
     citations = [Citation.from_passage(n, passages[i]) for i, n in sorted(numbering.items(), key=lambda kv: kv[1])]
     return Assembled(answer=text, direct=direct, citations=citations, sentences=rows)

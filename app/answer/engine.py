@@ -31,7 +31,7 @@ from app.answer.evidence import (
 from app.answer.llm import LLMUnavailable, complete, get_llm
 from app.answer.text import content_words, names
 from app.ingest.loaders import date_key
-from app.question import clauses, is_yes_no, temporal_relation, years
+from app.question import alternatives, clauses, is_yes_no, temporal_relation, years
 from app.retrieve import Filters, get_retriever
 from app.settings import Settings, get_settings
 from app.types import ABSTAIN_TEXT, Answer, Citation, Partial, SentenceCheck
@@ -322,12 +322,13 @@ def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, no
         # even when the writer's own wording of them did not verify.
         multi = bool(clauses(p.standalone)) or len(years(p.standalone)) > 1
         _add_supporting_quotes(p, draft, checks, clause_facts=bool(draft.verdict) or multi)
-    inference = infer.decide(p.standalone, p.evidence, p.vectors) if is_yes_no(p.standalone) else None
+    decidable = is_yes_no(p.standalone) or alternatives(p.standalone) is not None
+    inference = infer.decide(p.standalone, p.evidence, p.vectors) if decidable else None
     if inference is None and draft.verdict and temporal_relation(p.standalone):
         # "Did A happen before B?": a small writer's yes/no on the order of two events is a guess unless
         # Dossier can read both dates; without them the facts are shown and no verdict is committed.
         notes = [*notes, f"the writer answered {draft.verdict!r}, but Dossier could not read the dates of both "
-                         "events to check the order: no yes/no is given"]  # fmt: skip
+                         "events to check the order: no verdict is given"]  # fmt: skip
         draft.verdict = ""
     if inference is not None:
         # The facts Dossier's inference rests on are cited in the answer: quoted when no claim cites them.
@@ -390,6 +391,7 @@ def ask_stream(
     yield Partial.of(shown, "evidence")
     notes: list[str] = []
     yes_no = is_yes_no(p.standalone)
+    choice = None if yes_no else alternatives(p.standalone)
     draft: compose.Draft | None = None
     try:
         llm = get_llm(settings)
@@ -398,7 +400,7 @@ def ask_stream(
     if llm is not None:
         text = ""
         try:
-            messages = prompts.answer_messages(p.standalone, [e.passage for e in p.evidence], yes_no)
+            messages = prompts.answer_messages(p.standalone, [e.passage for e in p.evidence], yes_no, choice)
             for i, piece in enumerate(llm.stream(messages)):
                 if i == 0:
                     p.timings["first_token_ms"] = round((time.perf_counter() - p.t0) * 1000, 2)
@@ -410,7 +412,7 @@ def ask_stream(
             if prompts.NO_ANSWER_TOKEN in text:
                 yield _finish(p, _abstain(p, mode, "the writer found that the evidence does not answer the question"), t_answer, settings)
                 return
-            draft = compose.parse_writer_draft(text, len(p.evidence), yes_no)
+            draft = compose.parse_writer_draft(text, len(p.evidence), yes_no, choice)
             draft.extractive = False
     if draft is not None:
         # Nothing the writer said could be verified, or it does not answer the question: Dossier abstains

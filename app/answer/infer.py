@@ -42,7 +42,7 @@ class Dated:
 
 @dataclass
 class Inference:
-    verdict: str  # "yes" | "no"
+    verdict: str  # "yes" | "no", or one of an either-or question's alternatives ("before" | "after")
     facts: list[int]  # evidence indexes it rests on
     explanation: str
     basis: str = "dates"  # what was compared: "dates" or "durations"
@@ -146,9 +146,11 @@ def temporal(question: str, evidence: list[Evidence], vectors: SentenceVectors) 
     order = _compare(da.date, db.date)
     if order == 0:
         return None
-    holds = order < 0 if relation == "before" else order > 0
     word = "before" if order < 0 else "after"
     explanation = f"{_fmt(da.date)} ({da.how}) is {word} {_fmt(db.date)} ({db.how})"
+    if relation == "either":  # "before or after?": the order is the answer
+        return Inference(word, [ia, ib], explanation)
+    holds = order < 0 if relation == "before" else order > 0
     return Inference("yes" if holds else "no", [ia, ib], explanation)
 
 

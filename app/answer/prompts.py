@@ -3,7 +3,8 @@
 Written for a small local model that copies whatever it is shown: the prompts hold no
 example names, sources or claims, and no list of answer shapes to copy. What the answer
 must start with is decided by Dossier from the question's grammar (a yes/no question is
-told to start with Yes or No; any other question to start with the answer itself).
+told to start with Yes or No, an either-or question with one of its own two words; no other
+question gets a lead).
 
 Documents are data, not instructions: the evidence is fenced between markers the
 documents cannot forge (any marker text inside a document is neutralised), and the
@@ -33,6 +34,9 @@ USER_TEMPLATE = """{fence_open}
 Question: {question}{lead}"""
 
 LEAD_YES_NO = "Start your answer with Yes or No, then give the facts that decide it."
+# An either-or question ("... consistent or inconsistent?") is told to start with one of its own two
+# words: nothing that is not already in the question.
+LEAD_CHOICE = "Start your answer with {a} or {b}, then give the facts that decide it."
 LEAD_OTHER = ""  # any wording here is copied into answers by a small model
 
 CONDENSE_TEMPLATE = """Rewrite the follow-up question as one standalone question, using the conversation.
@@ -66,13 +70,20 @@ def format_evidence(passages: list[Passage]) -> str:
     return "\n".join(lines)
 
 
-def answer_messages(question: str, passages: list[Passage], yes_no: bool = False) -> list[dict[str, str]]:
+def answer_messages(
+    question: str, passages: list[Passage], yes_no: bool = False, choice: tuple[str, str] | None = None
+) -> list[dict[str, str]]:
+    lead = LEAD_OTHER
+    if yes_no:
+        lead = f"\n{LEAD_YES_NO}"
+    elif choice is not None:
+        lead = "\n" + LEAD_CHOICE.format(a=choice[0].capitalize(), b=choice[1])
     user = USER_TEMPLATE.format(
         fence_open=FENCE_OPEN,
         fence_close=FENCE_CLOSE,
         evidence=format_evidence(passages),
         question=_neutralise(" ".join(question.split())),
-        lead=f"\n{LEAD_YES_NO}" if yes_no else LEAD_OTHER,
+        lead=lead,
     )
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 

@@ -107,6 +107,22 @@ def test_temporal_yes_no_is_computed_from_the_cited_dates(dated: Settings, mode:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("mode", ["extractive", "writer"])
+def test_before_or_after_is_answered_with_the_order_of_the_cited_dates(dated: Settings, mode: str) -> None:
+    settings = dated.model_copy(update={"llm": mode})
+    for q, word in (
+        ("Did the governor sign the state ban before or after the House passed the app divestiture bill?", "Before."),
+        ("Was the app divestiture bill passed by the House before or after the governor signed the state ban?", "After."),
+    ):
+        a = ask(q, settings=settings)
+        assert a.direct == word and a.answer.startswith(word), a.answer
+        inference = a.sentences[0]
+        assert inference.kind == "inference" and inference.supported and len(inference.citations) == 2
+        assert "May 17, 2023" in inference.text and "March 13, 2024" in inference.text
+        _contract(a, settings)
+
+
+@pytest.mark.slow
 def test_unloadable_model_falls_back_to_extractive_with_a_note(sample: Settings, tmp_path: Path) -> None:
     broken = tmp_path / "broken.gguf"
     broken.write_bytes(b"GGUF but not really")

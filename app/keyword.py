@@ -142,12 +142,17 @@ def _schema() -> Any:
     return sb.build()
 
 
-def read_state(folder: Path) -> dict[str, Any]:
+def _read_json_dict(path: Path) -> dict[str, Any]:
+    """A small JSON state file as a dict; {} when missing or unreadable."""
     try:
-        state = json.loads((folder / STATE).read_text())
+        state = json.loads(path.read_text())
         return state if isinstance(state, dict) else {}
     except (OSError, ValueError):
         return {}
+
+
+def read_state(folder: Path) -> dict[str, Any]:
+    return _read_json_dict(folder / STATE)
 
 
 def _write_state(folder: Path, generation: int) -> None:
@@ -334,7 +339,7 @@ def reconcile(settings: Settings, want: dict[str, str], only: set[str] | None = 
     documents whose hash differs. With ``only``, just those documents are compared (an empty hash in
     ``want`` = deleted), and only their markers are read. Returns (documents rewritten, deleted)."""
     folder = keyword_dir(settings)
-    have = markers(folder) if only is None else markers(folder, only)
+    have = markers(folder, only)
     deletes = [d for d in have if not want.get(d)]
     upserts: dict[str, list[Row]] = {}
     for doc_id, digest in want.items():
@@ -455,14 +460,6 @@ def log_changes(settings: Settings, changed: dict[str, str]) -> None:
         col.delete(where={"ms": {"$lt": now - CHANGES_KEEP_MS}})
 
 
-def _read_catch_up(folder: Path) -> dict[str, Any]:
-    try:
-        state = json.loads((folder / CATCH_UP_STATE).read_text())
-        return state if isinstance(state, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
 def catch_up(settings: Settings) -> str:
     """Server mode: bring this worker's index to the shared collection's documents by doc id and hash.
 
@@ -475,23 +472,21 @@ def catch_up(settings: Settings) -> str:
         build(settings, 0)
         atomic_write_text(folder / CATCH_UP_STATE, json.dumps({"since_ms": start, "full_ms": start}))
         return "built"
-    state = _read_catch_up(folder)
+    state = _read_json_dict(folder / CATCH_UP_STATE)
     since, full = int(state.get("since_ms", 0)), int(state.get("full_ms", 0))
-    if not since or start - full >= FULL_RECONCILE_S * 1000 or start - since >= CHANGES_KEEP_MS:
-        rewritten, deleted = reconcile(settings, chroma_documents(settings))
-        full = start
-    else:
-        latest: dict[str, tuple[int, str]] = {}
+    full_pass = not since or start - full >= FULL_RECONCILE_S * 1000 or start - since >= CHANGES_KEEP_MS
+    latest: dict[str, tuple[int, str]] = {}  # doc_id -> (ms, content hash) of its newest change row
+    if not full_pass:
         got = _changes(settings).get(where={"ms": {"$gte": since - CHANGES_SLACK_MS}}, include=["metadatas"])
         for meta in got["metadatas"]:
             d, h, ms = str(meta.get("doc_id", "")), str(meta.get("content_hash", "")), int(meta.get("ms", 0))
             if d and (d not in latest or ms >= latest[d][0]):
                 latest[d] = (ms, h)
-        if ALL_DOCUMENTS in latest:
-            rewritten, deleted = reconcile(settings, chroma_documents(settings))
-            full = start
-        else:
-            rewritten, deleted = reconcile(settings, {d: h for d, (_, h) in latest.items()}, only=set(latest))
+    if full_pass or ALL_DOCUMENTS in latest:
+        rewritten, deleted = reconcile(settings, chroma_documents(settings))
+        full = start
+    else:
+        rewritten, deleted = reconcile(settings, {d: h for d, (_, h) in latest.items()}, only=set(latest))
     atomic_write_text(folder / CATCH_UP_STATE, json.dumps({"since_ms": start, "full_ms": full}))
     return "reconciled" if rewritten or deleted else ""
 

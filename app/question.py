@@ -88,6 +88,14 @@ def alternatives(question: str) -> tuple[str, str] | None:
 _EITHER_ORDER = re.compile(r"\s*,?\s+\b(?:before or after|after or before)\b\s+", re.I)
 
 
+def _two_clauses(q: str, m: re.Match[str]) -> tuple[str, str] | None:
+    """The text either side of ``m`` in ``q``, when each side has at least two content words."""
+    a, b = q[: m.start()].strip(" ,"), q[m.end() :].strip(" ,")
+    if min(sum(w.lower() not in _FRAME for w in _WORD.findall(x)) for x in (a, b)) < 2:
+        return None
+    return a, b
+
+
 def temporal_relation(question: str) -> tuple[str, str, str] | None:
     """(clause A, 'before' | 'after', clause B) for a yes/no question "Did A happen before/after B?";
     (clause A, 'either', clause B) for "Was A before or after B?" (the answer is the order itself)."""
@@ -95,23 +103,17 @@ def temporal_relation(question: str) -> tuple[str, str, str] | None:
     if alt is not None and set(alt) == {"before", "after"}:
         q = core(question).rstrip("?")
         found = list(_EITHER_ORDER.finditer(q))
-        if len(found) != 1:
-            return None
-        a, b = q[: found[0].start()].strip(" ,"), q[found[0].end() :].strip(" ,")
-        if min(sum(w.lower() not in _FRAME for w in _WORD.findall(x)) for x in (a, b)) < 2:
-            return None
-        return a, "either", b  # the order is asked outright: words like "maintain" do not make it a comparison
+        pair = _two_clauses(q, found[0]) if len(found) == 1 else None
+        # The order is asked outright: words like "maintain" do not make it a comparison of reports.
+        return (pair[0], "either", pair[1]) if pair else None
     if not is_yes_no(question) or NOT_ORDER.search(question):
         return None
     q = core(question).rstrip("?")
     found = list(_TEMPORAL.finditer(q))
-    if len(found) != 1:
+    pair = _two_clauses(q, found[0]) if len(found) == 1 else None
+    if pair is None:
         return None
-    m = found[0]
-    a, b = q[: m.start()].strip(" ,"), q[m.end() :].strip(" ,")
-    if min(sum(w.lower() not in _FRAME for w in _WORD.findall(x)) for x in (a, b)) < 2:
-        return None
-    return a, "before" if m.group(1).lower() in BEFORE else "after", b
+    return pair[0], "before" if found[0].group(1).lower() in BEFORE else "after", pair[1]
 
 
 _YEAR = re.compile(r"(?<![\w\-/.])((?:19|20)\d{2})(?![\w\-/])")
@@ -136,12 +138,10 @@ def quantity_relation(question: str) -> tuple[str, str, str] | None:
         return None
     q = core(question).rstrip("?")
     found = list(_COMPARE.finditer(q))
-    if len(found) != 1:
+    pair = _two_clauses(q, found[0]) if len(found) == 1 else None
+    if pair is None:
         return None
-    m = found[0]
-    a, b = q[: m.start()].strip(" ,"), q[m.end() :].strip(" ,")
-    if min(sum(w.lower() not in _FRAME for w in _WORD.findall(x)) for x in (a, b)) < 2:
-        return None
+    m, (a, b) = found[0], pair
     # What is compared ("as much time to divest as") belongs to both clauses.
     measure = " ".join(w for w in _WORD.findall(m.group(0)) if w.lower() not in {"as", "than", "much", "many", "more", "less"})
     a, b = f"{a} {measure}".strip(), f"{b} {measure}".strip()

@@ -469,18 +469,10 @@ def _timed_cli(settings: Settings, args: list[str], prof: Path | None) -> tuple[
     buckets of where the time goes, so timed runs and profiled runs are separate."""
     env = dict(os.environ, DOSSIER_INDEX_DIR=str(settings.index_dir), DOSSIER_CORPUS_DIR=str(settings.corpus_dir), DOSSIER_EMBED_CACHE="false")
     profile = ["-m", "cProfile", "-o", str(prof)] if prof else []
-    import tempfile
-
-    with tempfile.TemporaryFile() as fo:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, *profile, "-m", "app", "ingest", *args, "--json"], env=env, stdout=fo, stderr=subprocess.DEVNULL)
-        proc.wait()
-        wall = time.perf_counter() - t0
-        fo.seek(0)
-        out = fo.read().decode()
-    if proc.returncode:
-        raise RuntimeError(f"dossier ingest exited {proc.returncode}: {out[-500:]}")
-    report = json.loads(out)  # with the process's own peak RSS (VmHWM)
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, *profile, "-m", "app", "ingest", *args, "--json"], env=env, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    report = json.loads(out.stdout)  # with the process's own peak RSS (VmHWM)
     report.setdefault("peak_rss_mb", 0.0)
     return wall, report, _profile_buckets(prof) if prof else {}
 

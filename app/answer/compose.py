@@ -28,7 +28,12 @@ WRITER_FRAME = re.compile(
     r"based on the evidence,?\s*)",
     re.I,
 )
-YES_NO = re.compile(r"^\W*(yes|no)\b[\s,.:;!\-–—]*", re.I)
+def lead_word(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A draft that opens with one of ``words`` as its verdict ("Yes, ...", "Consistent. ...")."""
+    return re.compile(r"^\W*(" + "|".join(re.escape(w) for w in words) + r")\b[\s,.:;!\-–—]*", re.I)
+
+
+YES_NO = lead_word(("yes", "no"))
 
 
 @dataclass
@@ -82,9 +87,7 @@ def parse_writer_draft(text: str, n_evidence: int, yes_no: bool, choice: tuple[s
     drafts: list[DraftSentence] = []
     verdict = ""
     body = text.strip()
-    lead = YES_NO if yes_no else None
-    if choice is not None:
-        lead = re.compile(r"^\W*(" + "|".join(re.escape(w) for w in choice) + r")\b[\s,.:;!\-–—]*", re.I)
+    lead = YES_NO if yes_no else lead_word(choice) if choice is not None else None
     if lead is not None:
         m = lead.match(body)
         if m:
@@ -151,9 +154,10 @@ def assemble(
             kept.append(" ")
         kept.append(marked)
     direct = ""
+    verdict_led = False  # the answer opens with its verdict word ("Yes.", "Before.")
     if inference is not None:
         word = verdict_word(inference.verdict)
-        direct = word
+        direct, verdict_led = word, True
         nums = [numbering[i] for i in inference.facts if i in numbering]
         explained = f"{word} Dossier's inference from the cited {inference.basis}: {inference.explanation}." + "".join(f" [{n}]" for n in nums)
         rows.insert(0, SentenceCheck(text=explained, citations=nums, supported=True, score=1.0,
@@ -162,7 +166,7 @@ def assemble(
     elif draft.verdict:
         word = verdict_word(draft.verdict)
         if len(cited_facts) >= needs_facts:
-            direct = word
+            direct, verdict_led = word, True
             cites = sorted({n for r in rows if r.supported for n in r.citations})
             rows.insert(0, SentenceCheck(text=word, citations=cites, supported=True, score=1.0,
                                          reason=f"the writer's conclusion from {len(cited_facts)} cited fact(s)", kind="inference"))  # fmt: skip
@@ -172,7 +176,7 @@ def assemble(
     elif kept:
         direct = next(r.text for r in rows if r.supported)
     text = "".join(kept)
-    if direct and direct in {verdict_word(draft.verdict), verdict_word(inference.verdict if inference else "")}:
+    if verdict_led:
         text = f"{direct} {text}".strip()
     citations = [Citation.from_passage(n, passages[i]) for i, n in sorted(numbering.items(), key=lambda kv: kv[1])]
     return Assembled(answer=text, direct=direct, citations=citations, sentences=rows)

@@ -60,7 +60,14 @@ def _rows(n: int, seed: int = 7) -> tuple[list[str], list[str], list[dict[str, A
 
 
 def _schema(lean_meta: bool) -> Any:
-    from chromadb.api.types import DOCUMENT_KEY, FtsIndexConfig, IntInvertedIndexConfig, Schema, StringInvertedIndexConfig, VectorIndexConfig
+    from chromadb.api.types import (
+        DOCUMENT_KEY,
+        FtsIndexConfig,
+        IntInvertedIndexConfig,
+        Schema,
+        StringInvertedIndexConfig,
+        VectorIndexConfig,
+    )
 
     # A schema replaces the collection-metadata configuration: cosine space goes into the vector index.
     schema = Schema().create_index(config=VectorIndexConfig(space="cosine", embedding_function=None))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.answer import compose, constraints, infer, locate, prompts
+from app.answer import compose, constraints, frame, infer, locate, prompts
 from app.answer import normalise as nz
 from app.answer.align import ClaimCheck, check_claim
 from app.answer.answerability import assess
@@ -278,7 +278,13 @@ def _check(p: Prepared, draft: compose.Draft, settings: Settings) -> list[ClaimC
             # For a yes/no question such a sentence is the verdict said again, not a fact it rests on.
             checks.append(ClaimCheck(d.claim, False, reason="restates the question: a conclusion, not a cited fact", kind="inference"))
             continue
-        checks.append(check_claim(d.claim, passages, p.vectors, settings.support_threshold, d.cites))
+        check = check_claim(d.claim, passages, p.vectors, settings.support_threshold, d.cites)
+        name = "" if check.supported or draft.verdict or draft.extractive else frame.answer_name(d.claim, p.standalone)
+        if name:
+            # "X is the <question restated>": the question's premise is not the writer's claim; the name is.
+            by_name = frame.check_name(name, p.standalone, p.evidence)
+            check = by_name if by_name.supported else check
+        checks.append(check)
     return checks
 
 
@@ -314,6 +320,28 @@ def _add_supporting_quotes(p: Prepared, draft: compose.Draft, checks: list[Claim
         added += 1
 
 
+def _quote_premises(p: Prepared, draft: compose.Draft, checks: list[ClaimCheck]) -> None:
+    """A name given in the question's frame (``frame``) rests on the question's premises too: the
+    evidence sentences that state its pinned dates and numbers ("on November 16th") are quoted, when
+    their document is one whose evidence names the answer."""
+    named = [c for c in checks if c.supported and c.reason == frame.REASON]
+    if not named:
+        return
+    docs = {p.evidence[i].passage.doc_id for i in frame.naming(named[0].text.rstrip("."), p.standalone, p.evidence)}
+    cited = {i for c in checks if c.supported for i in c.cites}
+    lacking = constraints.missing(p.standalone, "", [p.evidence[i].passage for i in cited], yes_no=True)
+    for i, e in enumerate(p.evidence):
+        if not lacking:
+            break
+        if i in cited or e.passage.doc_id not in docs:
+            continue
+        fewer = constraints.missing(p.standalone, "", [p.evidence[j].passage for j in [*cited, i]], yes_no=True)
+        if len(fewer) < len(lacking):
+            _quote(p, draft, checks, i)
+            cited.add(i)
+            lacking = fewer
+
+
 def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, notes: list[str]) -> Answer:
     """Align and verify every sentence of the draft, then build the ``Answer`` from what stands."""
     checks = _check(p, draft, settings)
@@ -338,6 +366,7 @@ def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, no
                 _quote(p, draft, checks, i)
         if draft.verdict and draft.verdict != inference.verdict:
             notes = [*notes, f"the writer answered {draft.verdict!r}; the cited {inference.basis} say {inference.verdict!r}"]
+    _quote_premises(p, draft, checks)
     needs = 2 if clauses(p.standalone) else 1
     built = compose.assemble(draft, checks, p.evidence, needs_facts=needs, inference=inference)
     if not built.citations:

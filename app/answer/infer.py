@@ -37,7 +37,7 @@ FUTURE = re.compile(r"\b(will|is set to|are set to|plans? to|scheduled to|next)\
 class Dated:
     evidence: int  # index into the evidence list
     date: tuple[int, int, int]  # (year, month or 0, day or 0)
-    how: str  # "stated" | "weekday" | "document date"
+    how: str  # "stated" | "weekday" | "document date" | "document date, next month" (and the like)
 
 
 @dataclass
@@ -82,9 +82,41 @@ def date_of(e: Evidence, index: int, clause: str, by_document: bool) -> Dated | 
     if not mentions:
         if not by_document and any(d.year or d.month for d in nz.dates(text)):
             return None  # only a month or a year: too coarse to place the event
+        rel = RELATIVE.search(text) if not by_document and doc else None
+        near = " ".join(text[: rel.start()].split()[-RELATIVE_REACH:] + text[rel.end() :].split()[:RELATIVE_REACH]) if rel else ""
+        if rel and content_words(near) & content_words(clause):
+            # "... before it takes effect next month" dates "take effect", not the judge's ruling in the same sentence.
+            return _relative(index, doc, rel)
         return Dated(index, doc, "document date") if doc else None
     nearest = _nearest(text, clause, mentions)
     return Dated(index, nearest[1], nearest[2]) if nearest else None
+
+
+# An event placed relative to its document's date ("before it takes effect next month").
+RELATIVE_REACH = 3  # words either side of "next month" among which the clause's words must be, to be dated by it
+RELATIVE = re.compile(r"\b(next|last|this|coming|past) (week|month|year)\b|\b(tomorrow|yesterday|today)\b", re.I)
+
+
+def _relative(index: int, doc: tuple[int, int, int], m: re.Match[str]) -> Dated | None:
+    """The document's date moved as ``m`` says, at the precision it states: "next month" in a report of
+    2023-12-01 is January 2024; a week is too vague to place against a day, so it gives nothing."""
+    y, mo, d = doc
+    if m.group(3):
+        if not (mo and d):
+            return None
+        shift = {"tomorrow": 1, "yesterday": -1, "today": 0}[m.group(3).lower()]
+        when = dt.date(y, mo, d) + dt.timedelta(days=shift)
+        return Dated(index, (when.year, when.month, when.day), f"document date, {m.group(3).lower()}")
+    step = {"next": 1, "coming": 1, "last": -1, "past": -1, "this": 0}[m.group(1).lower()]
+    unit = m.group(2).lower()
+    if unit == "week":
+        return None
+    if unit == "year":
+        return Dated(index, (y + step, 0, 0), f"document date, {m.group(0).lower()}")
+    if not mo:
+        return None
+    months = y * 12 + (mo - 1) + step
+    return Dated(index, (months // 12, months % 12 + 1, 0), f"document date, {m.group(0).lower()}")
 
 
 def _nearest(text: str, clause: str, found: list[tuple[int, T, str]]) -> tuple[int, T, str] | None:

@@ -329,6 +329,7 @@ def _quote_premises(p: Prepared, draft: compose.Draft, checks: list[ClaimCheck])
         return
     docs = {p.evidence[i].passage.doc_id for i in frame.naming(named[0].text.rstrip("."), p.standalone, p.evidence)}
     cited = {i for c in checks if c.supported for i in c.cites}
+    # Only what the question pins down counts here (yes_no=True skips "what it asks for"): the name is that.
     lacking = constraints.missing(p.standalone, "", [p.evidence[i].passage for i in cited], yes_no=True)
     for i, e in enumerate(p.evidence):
         if not lacking:

@@ -83,10 +83,11 @@ def date_of(e: Evidence, index: int, clause: str, by_document: bool) -> Dated | 
         if not by_document and any(d.year or d.month for d in nz.dates(text)):
             return None  # only a month or a year: too coarse to place the event
         rel = RELATIVE.search(text) if not by_document and doc else None
-        near = " ".join(text[: rel.start()].split()[-RELATIVE_REACH:] + text[rel.end() :].split()[:RELATIVE_REACH]) if rel else ""
-        if rel and content_words(near) & content_words(clause):
-            # "... before it takes effect next month" dates "take effect", not the judge's ruling in the same sentence.
-            return _relative(index, doc, rel)
+        if rel:
+            near = text[: rel.start()].split()[-RELATIVE_REACH:] + text[rel.end() :].split()[:RELATIVE_REACH]
+            if content_words(" ".join(near)) & content_words(clause):
+                # "... before it takes effect next month" dates "take effect", not the judge's ruling in the same sentence.
+                return _relative(index, doc, rel)
         return Dated(index, doc, "document date") if doc else None
     nearest = _nearest(text, clause, mentions)
     return Dated(index, nearest[1], nearest[2]) if nearest else None

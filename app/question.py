@@ -52,6 +52,33 @@ def is_yes_no(question: str) -> bool:
     return bool(_FRAME_START.match(whole) and _MAIN_AUX.search(whole))
 
 
+_DETERMINERS = {"the", "a", "an", "both", "all", "any", "each", "every", "either"}
+_NAME_JOINS = {"of", "the", "and", "for", "on", "de"}
+
+
+def subject(question: str) -> str:
+    """The capitalised words that open a yes/no question's subject: "Did the European Union also
+    sanction DJI?" -> "European Union"; "" when the subject is not a name ("Did the bill ...")."""
+    q = core(question).lstrip("\"'“‘(")
+    m = _AUX_RE.match(q)
+    if not m:
+        return ""
+    words = q[m.end() :].replace("'", " ").replace("‘", " ").replace("“", " ").replace("”", " ").split()
+    while words and words[0].lower() in _DETERMINERS:
+        words.pop(0)
+    run: list[str] = []
+    for w in words:
+        if w[:1].isupper():
+            run.append(w)
+        elif run and w.lower() in _NAME_JOINS:
+            run.append(w)
+        else:
+            break
+    while run and run[-1].lower() in _NAME_JOINS:
+        run.pop()
+    return " ".join(run).strip(",.;:?’")
+
+
 def clauses(question: str) -> list[str]:
     """The clauses of a comparison or a compound question, each with at least three content words;
     [] when the question is one clause."""
@@ -69,7 +96,7 @@ BEFORE = {"before", "by the time", "prior to", "earlier than", "ahead of"}
 # its "before"/"after" places a report in time, and the yes/no is not about the order of two events.
 NOT_ORDER = re.compile(
     r"\b(consisten\w*|inconsisten\w*|chang\w*|remain\w*|similar\w*|unlike|compar\w*|while|whereas|both|same|"
-    r"differ\w*|shift\w*|maintain\w*|portray\w*|agree\w*|disagree\w*|contradict\w*|align\w*)\b",
+    r"differ\w*|shift\w*|maintain\w*|portray\w*|agree(?:s|d|ing)?|disagree\w*|contradict\w*|align\w*)\b",
     re.I,
 )
 

@@ -15,6 +15,9 @@ def test_an_order_question_has_a_relation_a_comparison_of_reports_does_not() -> 
     a, rel, b = temporal_relation("Was DJI added to the Entity List before Treasury identified SenseTime?") or ("", "", "")
     assert rel == "before" and "DJI" in a and "SenseTime" in b
     assert temporal_relation("Had a court blocked Montana's ban by the time Biden signed the law?")
+    # "agreement" is a deal, not the verb "agree" of a question comparing two reports.
+    assert temporal_relation("Did Biden revoke the order before the talks over a security agreement had ended?")
+    assert temporal_relation("Did the Verge agree with TechCrunch after the report of May 2?") is None
     for q in (
         "Has the refund policy, as reported by Sporting News, remained consistent after the article of October 24, 2023?",
         "Does the Sporting News article credit the Vikings' start after a 1-4 record, while CBSSports credits the defense?",

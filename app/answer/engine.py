@@ -31,7 +31,7 @@ from app.answer.evidence import (
 from app.answer.llm import LLMUnavailable, complete, get_llm
 from app.answer.text import content_words, names
 from app.ingest.loaders import date_key
-from app.question import alternatives, clauses, is_yes_no, temporal_relation, years
+from app.question import alternatives, clauses, is_yes_no, quantity_relation, temporal_relation, years
 from app.retrieve import Filters, get_retriever
 from app.settings import Settings, get_settings
 from app.types import ABSTAIN_TEXT, Answer, Citation, Partial, SentenceCheck
@@ -353,11 +353,12 @@ def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, no
         _add_supporting_quotes(p, draft, checks, clause_facts=bool(draft.verdict) or multi)
     decidable = is_yes_no(p.standalone) or alternatives(p.standalone) is not None
     inference = infer.decide(p.standalone, p.evidence, p.vectors) if decidable else None
-    if inference is None and draft.verdict and temporal_relation(p.standalone):
-        # "Did A happen before B?": a small writer's yes/no on the order of two events is a guess unless
-        # Dossier can read both dates; without them the facts are shown and no verdict is committed.
-        notes = [*notes, f"the writer answered {draft.verdict!r}, but Dossier could not read the dates of both "
-                         "events to check the order: no verdict is given"]  # fmt: skip
+    if inference is None and draft.verdict and (temporal_relation(p.standalone) or quantity_relation(p.standalone)):
+        # "Did A happen before B?", "Did A give as much time as B?": a small writer's yes/no on the order
+        # of two events or the size of two amounts is a guess unless Dossier can read both; without them
+        # the facts are shown and no verdict is committed.
+        what = "the dates of both events to check the order" if temporal_relation(p.standalone) else "both amounts to compare them"
+        notes = [*notes, f"the writer answered {draft.verdict!r}, but Dossier could not read {what}: no verdict is given"]
         draft.verdict = ""
     if inference is not None:
         # The facts Dossier's inference rests on are cited in the answer: quoted when no claim cites them.

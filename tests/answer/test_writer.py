@@ -141,3 +141,12 @@ def test_duration_comparison_is_computed_from_the_cited_figures(dated: Settings,
     inference = a.sentences[0]
     assert inference.kind == "inference" and "six months" in inference.text and "270 days" in inference.text
     _contract(a, settings)
+
+
+@pytest.mark.slow
+def test_a_yes_no_about_a_name_the_evidence_lacks_is_not_decided(sample: Settings) -> None:
+    # The sample corpus is about US measures; the writer answered "No." from facts about the US alone.
+    settings = sample.model_copy(update={"llm": "writer"})
+    a = ask("Did the European Union also sanction DJI?", settings=settings)
+    assert a.abstained and not a.direct, a.answer
+    assert any("nothing cited mentions EU" in n for n in a.notes), a.notes

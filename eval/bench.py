@@ -630,6 +630,83 @@ def bench_server_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, A
     return out
 
 
+def bench_catch_up(base: Settings, corpus: Path, work: Path, chunks: int, runs: int = 3) -> dict[str, Any]:
+    """Server mode at ``chunks`` chunks: one worker adds a document (``dossier ingest`` in a new
+    process), and the time until another worker, already warm, retrieves it.
+
+    Both workers share a ``chroma run`` collection on loopback and keep their own keyword index (the
+    reader's keyword side catches up from the collection's change rows, at most every
+    ``keyword.CATCH_UP_EVERY_S``); the second worker keeps answering the question while the first
+    ingests, as a busy worker would. "Answerable" is the new document among the second worker's
+    retrieved chunks for that question; its keyword side holding it is timed apart."""
+    import gc
+
+    from app import keyword
+    from app.embedding import get_embedding
+    from app.filters import Filters
+    from app.retrieve import HybridRetriever
+    from app.store import forget_clients
+
+    sentences = _sentences(corpus)
+    sentence_vecs = np.asarray(get_embedding(base).encode(sentences), dtype=np.float32)
+    proc, url = _start_chroma_server(work / "catch-up-server")
+    out: dict[str, Any] = {"chunks": chunks, "server": "chroma run on loopback (same machine)"}
+    try:
+        shared = base.model_copy(update={"chroma_url": url, "collection": "bench-catch-up"})
+        t0 = time.perf_counter()
+        writer = _update_index(shared, work, sentences, sentence_vecs, chunks)
+        out["index_build_s"] = round(time.perf_counter() - t0, 1)
+        other = writer.model_copy(update={"index_dir": work / "catch-up-worker-b"})
+        t0 = time.perf_counter()
+        retriever = HybridRetriever(other)
+        retriever.retrieve("warm up question")  # builds worker B's keyword side from the collection
+        out["second_worker_first_build_s"] = round(time.perf_counter() - t0, 1)
+        env = dict(os.environ, DOSSIER_INDEX_DIR=str(writer.index_dir), DOSSIER_CORPUS_DIR=str(writer.corpus_dir),
+                   DOSSIER_EMBED_CACHE="false", DOSSIER_CHROMA_URL=url, DOSSIER_COLLECTION="bench-catch-up")  # fmt: skip
+        trials = []
+        for i in range(runs):
+            words = f"zephyrine{i} quokkaville{i} marmalade{i}"
+            new = writer.corpus_dir / f"catch-up-{i}.md"
+            new.write_text(f"---\ntitle: Catch-up {i}\npublisher: analyst\ndate: 2024-06-0{i + 1}\n---\n\n"
+                           f"The {words} accord was signed by the harbour council. " + " ".join(sentences[i * 5 : i * 5 + 3]) + "\n")  # fmt: skip
+            question = f"What did the {words} accord say?"
+            t_start = time.perf_counter()
+            ingest = subprocess.Popen([sys.executable, "-m", "app", "ingest", str(writer.corpus_dir), "--json"],
+                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+            while ingest.poll() is None:  # B stays busy meanwhile, so its catch-up runs on its own schedule
+                retriever.retrieve(question)
+                time.sleep(0.2)
+            t_end = time.perf_counter()
+            stdout, _ = ingest.communicate()
+            assert ingest.returncode == 0 and json.loads(stdout)["added"] == 1, stdout
+            seen = lexical = None
+            while time.perf_counter() - t_end < 60 and (seen is None or lexical is None):
+                now = time.perf_counter() - t_end
+                if seen is None and any(p.source == new.name for p in retriever.retrieve(question)):
+                    seen = now
+                if lexical is None and any(h.meta.get("source") == new.name for h in keyword.reader(other).search(question, Filters(), 5)):
+                    lexical = now
+                time.sleep(0.1)
+            trials.append({"ingest_wall_s": t_end - t_start, "answerable_after_ingest_s": seen, "keyword_side_after_ingest_s": lexical,
+                           "answerable_from_ingest_start_s": None if seen is None else seen + t_end - t_start})  # fmt: skip
+            print(f"    catch-up trial {i}: {trials[-1]}", flush=True)
+        out["trials"] = trials
+        for key in ("ingest_wall_s", "answerable_after_ingest_s", "keyword_side_after_ingest_s", "answerable_from_ingest_start_s"):
+            vals = [t[key] for t in trials if t[key] is not None]
+            out[f"{key}_median"] = statistics.median(vals) if vals else None
+        out["not_answerable_within_60_s"] = sum(t["answerable_after_ingest_s"] is None for t in trials)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        keyword.forget_readers()
+        forget_clients()
+        gc.collect()
+    return out
+
+
 def bench_cold_start(index_dir: Path, corpus: Path, runs: int = 3) -> dict[str, Any]:
     """New process to first answer (``dossier ask``) and to the chat page served (``dossier serve``)."""
     import urllib.request
@@ -684,7 +761,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=PROJECT_ROOT.parent / "shared" / "benchmarks" / "multihop-rag-500" / "queries.json")
     p.add_argument("--sizes", default="1000,10000,100000", help="index sizes for retrieval latency (add 1000000 for 1M)")
     p.add_argument("--bm25-sizes", default="", help="also time the BM25 side alone at these sizes (e.g. 1000000)")
-    p.add_argument("--skip", default="", help="comma-separated parts to skip: ingest,encoder,server,scale,cold,update")
+    p.add_argument("--skip", default="", help="comma-separated parts to skip: ingest,encoder,server,scale,cold,update,catch-up")
+    p.add_argument("--catch-up-size", type=int, default=100_000, help="chunks in the shared collection for the server catch-up figure")
     p.add_argument("--update-sizes", default="10000,100000", help="index sizes (chunks) for one-document add/delete (add 1000000 for 1M)")
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "eval" / "reports")
     p.add_argument("--name", default="", help="report folder name under --out (default: <date>-bench)")
@@ -719,6 +797,10 @@ def main(argv: list[str] | None = None) -> int:
         if "update" not in skip:
             print("one-document add and delete from a new process ...", flush=True)
             results["update"] = bench_update(base, corpus, work, [int(x) for x in args.update_sizes.split(",") if x])
+        if "catch-up" not in skip:
+            print(f"server mode: a document added by one worker, answerable on another ({args.catch_up_size:,} chunks) ...", flush=True)
+            results["catch_up"] = bench_catch_up(base, corpus, work, args.catch_up_size)
+            print(f"  {results['catch_up']}", flush=True)
         if "scale" not in skip:
             print("retrieval latency at scale ...", flush=True)
             results["scale"] = bench_scale(base, corpus, work, [int(s) for s in args.sizes.split(",") if s])
@@ -755,6 +837,19 @@ def render_table(r: dict[str, Any]) -> str:
                 f"{row.get('add_minus_10_docs_s', 0):+.2f} | {row['delete_wall_s']:.2f} ({row['delete_ingest_run_s']:.2f}) | "
                 f"{row.get('delete_minus_10_docs_s', 0):+.2f} | {row.get('add_peak_rss_mb', 0):.0f} / {row.get('delete_peak_rss_mb', 0):.0f} | {where} |"
             )
+    if r.get("catch_up"):
+        c = r["catch_up"]
+        fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
+        lines += [
+            "",
+            f"Server mode, {c['chunks']:,} chunks in the shared collection: a document added by worker A, retrieved by warm worker B.",
+            "",
+            "| trial | A's ingest s | answerable on B after A's ingest s | B's keyword side after s | from A's start s |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for i, t in enumerate(c["trials"]):
+            lines.append(f"| {i} | {fmt(t['ingest_wall_s'])} | {fmt(t['answerable_after_ingest_s'])} | "
+                         f"{fmt(t['keyword_side_after_ingest_s'])} | {fmt(t['answerable_from_ingest_start_s'])} |")  # fmt: skip
     if r.get("scale"):
         lines += [
             "",

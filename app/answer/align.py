@@ -212,6 +212,23 @@ def _meta_text(p: Passage) -> str:
     return f"{p.publisher} {p.title} {p.kind}"
 
 
+def _document_dates(p: Passage) -> list[nz.DateRef]:
+    """What the document's date supports in a claim from sentence ``p``: the date and its year, or,
+    when the sentence places its event relative to it ("last year, the US added it"), the date moved
+    as it says: a report of 2021-12 saying "last year" supports 2020, not 2021."""
+    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", p.date or "")
+    if not m:
+        return []
+    rel = nz.RELATIVE.search(p.text)
+    if rel is None:
+        return [*nz.dates(p.date), nz.DateRef(int(m.group(1)), None, None)]
+    moved = nz.shifted((int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)), rel)
+    if moved is None:
+        return []
+    y, mo, d = moved
+    return [nz.DateRef(y, mo or None, d or None), nz.DateRef(y, None, None)]
+
+
 def hard_checks(claim: str, cited: list[Passage]) -> str:
     """'' when every number, date and name of ``claim`` is in ``cited`` (or its metadata), else the reason."""
     text = " ".join(p.text for p in cited)
@@ -221,10 +238,7 @@ def hard_checks(claim: str, cited: list[Passage]) -> str:
     ev_numbers = nz.number_variants(text) | nz.number_variants(" ".join(p.publisher for p in cited))
     ev_dates = nz.dates(text)
     for p in cited:
-        ev_dates += nz.dates(p.date) + nz.dates(p.title)
-        m = re.match(r"(\d{4})", p.date or "")
-        if m:
-            ev_dates.append(nz.DateRef(int(m.group(1)), None, None))
+        ev_dates += nz.dates(p.title) + _document_dates(p)
     claim_dates = nz.dates(claim)
     date_years = {d.year for d in claim_dates if d.year}
     date_days = {d.day for d in claim_dates if d.day}

@@ -95,29 +95,14 @@ def date_of(e: Evidence, index: int, clause: str, by_document: bool) -> Dated | 
 
 # An event placed relative to its document's date ("before it takes effect next month").
 RELATIVE_REACH = 3  # words either side of "next month" among which the clause's words must be, to be dated by it
-RELATIVE = re.compile(r"\b(next|last|this|coming|past) (week|month|year)\b|\b(tomorrow|yesterday|today)\b", re.I)
+RELATIVE = nz.RELATIVE
 
 
 def _relative(index: int, doc: tuple[int, int, int], m: re.Match[str]) -> Dated | None:
-    """The document's date moved as ``m`` says, at the precision it states: "next month" in a report of
-    2023-12-01 is January 2024; a week is too vague to place against a day, so it gives nothing."""
-    y, mo, d = doc
-    if m.group(3):
-        if not (mo and d):
-            return None
-        shift = {"tomorrow": 1, "yesterday": -1, "today": 0}[m.group(3).lower()]
-        when = dt.date(y, mo, d) + dt.timedelta(days=shift)
-        return Dated(index, (when.year, when.month, when.day), f"document date, {m.group(3).lower()}")
-    step = {"next": 1, "coming": 1, "last": -1, "past": -1, "this": 0}[m.group(1).lower()]
-    unit = m.group(2).lower()
-    if unit == "week":
-        return None
-    if unit == "year":
-        return Dated(index, (y + step, 0, 0), f"document date, {m.group(0).lower()}")
-    if not mo:
-        return None
-    months = y * 12 + (mo - 1) + step
-    return Dated(index, (months // 12, months % 12 + 1, 0), f"document date, {m.group(0).lower()}")
+    """The document's date moved as ``m`` says (``normalise.shifted``): "next month" in a report of
+    2023-12-01 is January 2024."""
+    moved = nz.shifted(doc, m)
+    return Dated(index, moved, f"document date, {m.group(0).lower()}") if moved else None
 
 
 def _nearest(text: str, clause: str, found: list[tuple[int, T, str]]) -> tuple[int, T, str] | None:

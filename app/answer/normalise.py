@@ -12,6 +12,7 @@ Hand-written because no maintained library does claim-to-evidence fact matching 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -202,6 +203,32 @@ def date_mentions(text: str) -> list[tuple[tuple[int, int], DateRef]]:
     for m in _MONTH_ONLY.finditer(text):
         add(m.span(), DateRef(None, _month(m.group(1)), None))
     return found
+
+
+# A time said relative to the report's own date: "last year", "next month", "yesterday".
+RELATIVE = re.compile(r"\b(next|last|this|coming|past) (week|month|year)\b|\b(tomorrow|yesterday|today)\b", re.I)
+
+
+def shifted(doc: tuple[int, int, int], m: re.Match[str]) -> tuple[int, int, int] | None:
+    """The document's date ``doc`` (year, month or 0, day or 0) moved as ``m`` (a ``RELATIVE`` match)
+    says, at the precision it states: "next month" in a report of 2023-12-01 is (2024, 1, 0); a week
+    is too vague to place against a day, and a shift finer than the document's date gives nothing."""
+    y, mo, d = doc
+    if m.group(3):
+        if not (mo and d):
+            return None
+        when = dt.date(y, mo, d) + dt.timedelta(days={"tomorrow": 1, "yesterday": -1, "today": 0}[m.group(3).lower()])
+        return (when.year, when.month, when.day)
+    step = {"next": 1, "coming": 1, "last": -1, "past": -1, "this": 0}[m.group(1).lower()]
+    unit = m.group(2).lower()
+    if unit == "week":
+        return None
+    if unit == "year":
+        return (y + step, 0, 0)
+    if not mo:
+        return None
+    months = y * 12 + (mo - 1) + step
+    return (months // 12, months % 12 + 1, 0)
 
 
 def date_supported(claim_date: DateRef, evidence: list[DateRef]) -> bool:

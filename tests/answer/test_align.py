@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from app.answer import compose
-from app.answer.align import check_claim, flip
+from app.answer.align import check_claim, flip, hard_checks
 from app.answer.engine import prepare
 from app.answer.evidence import SentenceVectors
 from app.embedding import get_embedding
@@ -98,6 +98,14 @@ def test_flip_rules() -> None:
 def test_metadata_counts_as_evidence_for_attribution(vectors: SentenceVectors) -> None:
     c = _check("According to Reuters, shares of the chip maker fell sharply after the announcement.", vectors)
     assert c.supported and c.cites == [4]
+
+
+def test_a_report_date_supports_the_year_its_sentence_says_not_its_own() -> None:
+    last_year = _p("Last year, the US government added the firm to the Entity List.", date="2021-12")
+    assert "date not in its evidence: 2021" in hard_checks("The firm was added to the Entity List in 2021.", [last_year])
+    assert hard_checks("The firm was added to the Entity List in 2020.", [last_year]) == ""
+    plain = _p("On Thursday, the US government added the firm to the Entity List.", date="2021-12-16")
+    assert hard_checks("The firm was added to the Entity List on December 16, 2021.", [plain]) == ""
 
 
 def test_assemble_renumbers_and_a_yes_no_verdict_needs_verified_facts(sample: Settings) -> None:

@@ -20,7 +20,9 @@ _LEAD = re.compile(r"^(?:according to|in|on|by|after|before|under|as of|based on
 # Words that join the two facts a comparison or a temporal question rests on.
 _JOINS = re.compile(
     r",?\s+(?:before|after|while|whereas|than|by the time|at the time|compared (?:with|to)|as well as|"
-    r"and (?=(?:did|does|do|is|was|were|has|have|had|what|when|who|which|how)\b)|"
+    # "..., and what did ...?" / "..., and did ...?": a second question. ("and is/has ..." mostly goes on
+    # with a relative clause, "the firm that X and is now Y", which is one question.)
+    r"and(?=\s+(?:what|when|where|why|who|whom|which|how|did|does|do)\b)|"
     r"as (?:much|many|long|early|late|large|high|low|big)(?: \w+){0,3}? as)\s+",
     re.I,
 )

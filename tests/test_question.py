@@ -30,6 +30,10 @@ def test_an_order_question_has_a_relation_a_comparison_of_reports_does_not() -> 
 def test_years_and_clauses() -> None:
     assert years("What did officials say in 2020 and again in 2025?") == [2020, 2025]
     assert len(clauses("Did the House bill give ByteDance as much time as the law Biden signed in April?")) in (0, 2)
+    # A second question joined by "and" is a clause of its own; a relative clause going on is not.
+    assert clauses("To what date was the first prohibition pushed back, and what did the courts do with it?") == [
+        "To what date was the first prohibition pushed back", "what did the courts do with it"]
+    assert clauses("Which company has spent billions on search deals and is also accused of harming publishers?") == []
 
 
 def test_either_or_questions_offer_their_own_two_answers() -> None:

@@ -34,7 +34,7 @@ from app.ingest.loaders import date_key
 from app.question import alternatives, clauses, is_yes_no, quantity_relation, temporal_relation, years
 from app.retrieve import Filters, get_retriever
 from app.settings import Settings, get_settings
-from app.types import ABSTAIN_TEXT, Answer, Citation, Partial, SentenceCheck
+from app.types import ABSTAIN_TEXT, Answer, Citation, Partial, Passage, SentenceCheck
 
 MAX_QUESTION_CHARS = 1000
 RELATED_SHOWN = 3
@@ -270,8 +270,24 @@ def restates(claim: str, question: str) -> bool:
     return len(content_words(claim) - content_words(question)) <= RESTATEMENT_NEW_TERMS
 
 
+FRAME_YEAR = re.compile(r"^\s*(?:in|during|throughout)\s+((?:19|20)\d{2})\s*,", re.I)
+
+
+def _about_year(passage: Passage, year: int) -> bool:
+    return passage.date[:4] == str(year) or year in years(passage.text)
+
+
+def _frame_year(question: str) -> int:
+    """2020 for "In 2020, how did ...?": a leading year that frames the whole question (0: none)."""
+    m = FRAME_YEAR.match(question)
+    return int(m.group(1)) if m else 0
+
+
 def _check(p: Prepared, draft: compose.Draft, settings: Settings) -> list[ClaimCheck]:
     passages = [e.passage for e in p.evidence]
+    # "In 2020, how did X respond ...?": the year frames the whole question, so a claim resting only on
+    # passages neither dated that year nor mentioning it (a 2025 statement) answers another question.
+    frame_year = _frame_year(p.standalone)
     checks = []
     for d in draft.sentences:
         if draft.verdict and restates(d.claim, p.standalone):
@@ -284,6 +300,8 @@ def _check(p: Prepared, draft: compose.Draft, settings: Settings) -> list[ClaimC
             # "X is the <question restated>": the question's premise is not the writer's claim; the name is.
             by_name = frame.check_name(name, p.standalone, p.evidence)
             check = by_name if by_name.supported else check
+        if frame_year and check.supported and not any(_about_year(passages[i], frame_year) for i in check.cites):
+            check = ClaimCheck(check.text, False, [], check.score, f"its evidence is not about {frame_year}, the year the question asks about", check.kind)
         checks.append(check)
     return checks
 
@@ -304,6 +322,7 @@ def _add_supporting_quotes(p: Prepared, draft: compose.Draft, checks: list[Claim
     analyst checks."""
     quoted = {i for c in checks if c.kind == "quote" for i in c.cites}
     lead = p.evidence[0].score if p.evidence else 0.0
+    year = _frame_year(p.standalone)
     added = 0
     most = max(SUPPORTING_QUOTES, sum(e.part >= 0 for e in p.evidence)) if clause_facts else SUPPORTING_QUOTES
     order = list(range(len(p.evidence)))
@@ -315,6 +334,8 @@ def _add_supporting_quotes(p: Prepared, draft: compose.Draft, checks: list[Claim
             break
         if i in quoted or (e.score < lead * SUPPORTING_RATIO and not (clause_facts and e.part >= 0)):
             continue
+        if year and not _about_year(e.passage, year):
+            continue  # "In 2020, ...": a 2025 statement is not quoted in support
         _quote(p, draft, checks, i)
         quoted.add(i)
         added += 1

@@ -88,6 +88,8 @@ def is_instruction(text: str) -> bool:
 MIN_WORDS = 6  # shorter "sentences" are titles, headers and metadata lines, not evidence
 QUOTE_OPEN = "\"“‘'"
 ANAPHORA = re.compile(r"^(Such|These|Those)\s+(?!are\b|were\b)\w+|^(This|That)\s+(?!is\b|was\b|will\b)[a-z]+\s+(?!is\b)", re.I)
+PRONOUN_START = re.compile(r"^[\"“‘']?(It|Its|They|Their|He|His|She|Her|We|Our|I)\s", re.M)
+MAX_MERGED_WORDS = 90  # a pronoun-led sentence joins the previous one only while the two stay this short
 SAYS = re.compile(r"\b(said|says|told|stated|according to|added|noted|wrote)\b", re.I)
 
 
@@ -119,7 +121,14 @@ def split_passage(p: Passage) -> list[Passage]:
             # "Such actions included ...", "These eight entities ...": the sentence only makes sense
             # with the one before it, so both are one piece of evidence.
             refers_back = same_paragraph and ANAPHORA.match(text) is not None
-            if continues_quote or introduces or refers_back:
+            # "Mao Ning ... told a press conference that X. It has played a positive role ... We hope ...":
+            # a sentence opening with a pronoun goes on with the one before (alone, "It has played a
+            # positive role" says nothing about whom), up to a bounded length.
+            goes_on = (
+                same_paragraph and PRONOUN_START.match(text) is not None
+                and len(p.text[prev_s:e].split()) <= MAX_MERGED_WORDS
+            )  # fmt: skip
+            if continues_quote or introduces or refers_back or goes_on:
                 merged[-1][1] = e
                 continue
         merged.append([s, e])

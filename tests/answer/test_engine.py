@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 import subprocess
 import sys
 
@@ -140,3 +141,20 @@ def test_a_question_naming_a_day_gets_that_days_document(sample: Settings) -> No
 
     p = prepare("What did the statement of 16 December 2021 say about DJI and the Xinjiang police?", sample, None, None)
     assert any(e.passage.date == "2021-12-16" and e.part >= 0 for e in p.evidence)
+
+
+def test_a_year_framing_the_question_keeps_other_years_out_of_the_answer(fresh: Callable[..., Settings]) -> None:
+    from app.ingest.pipeline import ingest_paths
+
+    settings = fresh()
+    docs = {
+        "2020-ministry.md": ("2020-09-20", "The ministry said it firmly opposes the ban on the app and urged Washington to reverse it."),
+        "2025-ministry.md": ("2025-01-20", "The ministry said the ban on the app should be lifted and that Washington should be fair."),
+    }
+    for name, (date, text) in docs.items():
+        (settings.corpus_dir / name).write_text(f"---\ntitle: Ministry statement\npublisher: Ministry\ndate: {date}\n---\n\n{text}\n", encoding="utf-8")
+    assert not ingest_paths(settings, [settings.corpus_dir]).failed
+    a = ask("In 2020, what did the ministry say about the ban on the app?", settings=settings)
+    assert not a.abstained and a.citations
+    assert {c.date[:4] for c in a.citations} == {"2020"}, a.answer
+    assert any("not about 2020" in s.reason for s in a.sentences if not s.supported)

@@ -62,10 +62,15 @@ def test_title_line_standing_alone_is_not_evidence() -> None:
 
 def test_heading_glued_by_one_newline_is_split_off_with_offsets() -> None:
     heading = "Commerce Delays Prohibitions on TikTok; WeChat Prohibitions Suspended Due to Court Order"
-    text = f"{heading}\n{BODY} It said more rules would follow in the coming weeks."
+    more = " The agency said more rules would follow in the coming weeks."
+    text = f"{heading}\n{BODY}{more}"
     pieces = split_passage(_p(text, start=500))
     assert pieces[0].text == BODY
     assert (pieces[0].start, pieces[0].end) == (500 + len(heading) + 1, 500 + len(heading) + 1 + len(BODY))
+    # A sentence opening with a pronoun goes on with the one before it, as one contiguous slice.
+    joined = split_passage(_p(f"{heading}\n{BODY} It said more rules would follow in the coming weeks.", start=500))
+    assert joined[0].text == f"{BODY} It said more rules would follow in the coming weeks."
+    assert joined[0].end - joined[0].start == len(joined[0].text)
     assert all(heading not in p.text for p in pieces)
 
 

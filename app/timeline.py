@@ -100,7 +100,7 @@ def _year_for(month: int, day: int, doc: Ymd, future: bool) -> int:
 
 def stated_dates(text: str, doc_date: str) -> list[Ymd]:
     """The distinct dates ``text`` states, resolved against the document's date, in the order written."""
-    doc = infer._doc_date(doc_date)
+    doc = nz.doc_date(doc_date)
     found: list[tuple[int, Ymd]] = []
     for (a, _), ref in sorted(nz.date_mentions(text), key=lambda m: m[0][0]):
         year = ref.year
@@ -137,7 +137,7 @@ def _place(p: Passage, lead: bool) -> list[TimelineEntry]:
     dates = stated_dates(p.text, p.date)
     if dates:
         return _entries(p, dates, "stated")
-    doc = infer._doc_date(p.date)
+    doc = nz.doc_date(p.date)
     if lead and doc is not None and _valid(doc):
         return _entries(p, [doc], "document")
     return []

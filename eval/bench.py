@@ -574,6 +574,15 @@ def _start_chroma_server(path: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("chroma run did not become ready in 60 s")
 
 
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    """Stop a server the bench started: terminate, then kill if it has not exited in 30 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def _copy_sqlite(src: Path, dst: Path) -> None:
     import sqlite3
 
@@ -619,11 +628,7 @@ def bench_server_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, A
             out["chunks"] = report.chunks
             print(f"  {name}: {out[f'{name}_s']:.1f} s, {report.chunks} chunks, {report.chunks_embedded} embedded", flush=True)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc)
         forget_clients()
     out["ratio_server_vs_embedded_full"] = out["server_full_s"] / out["embedded_full_s"]
     out["ratio_server_vs_embedded_cached"] = out["server_cached_s"] / out["embedded_cached_s"]
@@ -696,11 +701,7 @@ def bench_catch_up(base: Settings, corpus: Path, work: Path, chunks: int, runs: 
             out[f"{key}_median"] = statistics.median(vals) if vals else None
         out["not_answerable_within_60_s"] = sum(t["answerable_after_ingest_s"] is None for t in trials)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc)
         keyword.forget_readers()
         forget_clients()
         gc.collect()
@@ -743,11 +744,7 @@ def bench_cold_start(index_dir: Path, corpus: Path, runs: int = 3) -> dict[str, 
                         raise RuntimeError("dossier serve exited before serving the page") from None
                     time.sleep(0.1)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop(proc)
     return {
         "ask_cold_start_s": statistics.median(ask),
         "ask_cold_start_runs_s": [round(t, 2) for t in ask],

@@ -216,13 +216,13 @@ def _document_dates(p: Passage) -> list[nz.DateRef]:
     """What the document's date supports in a claim from sentence ``p``: the date and its year, or,
     when the sentence places its event relative to it ("last year, the US added it"), the date moved
     as it says: a report of 2021-12 saying "last year" supports 2020, not 2021."""
-    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", p.date or "")
-    if not m:
+    doc = nz.doc_date(p.date)
+    if doc is None:
         return []
     rel = nz.RELATIVE.search(p.text)
     if rel is None:
-        return [*nz.dates(p.date), nz.DateRef(int(m.group(1)), None, None)]
-    moved = nz.shifted((int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)), rel)
+        return [*nz.dates(p.date), nz.DateRef(doc[0], None, None)]
+    moved = nz.shifted(doc, rel)
     if moved is None:
         return []
     y, mo, d = moved

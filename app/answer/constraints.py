@@ -26,7 +26,7 @@ import re
 from app.answer import normalise as nz
 from app.answer.answerability import asked_title, officeholder_named
 from app.answer.text import NUMBER_WORDS
-from app.question import subject, years
+from app.question import AUX, subject, years
 from app.types import Passage
 
 WHEN = re.compile(r"\b(when|since when|until when) (did|was|is|were|will|does|do|had|has|would|could|can)\b|\b(on|by|until|from) what (date|day)\b|\bwhat (date|day|year|month)\b|\bin what year\b", re.I)
@@ -40,8 +40,6 @@ SPAN = re.compile(rf"(?:\b\d[\d,.]*|{NUMBER_WORDS.pattern[2:-2]})[\s\-]+(?:[\w\-
 MONEY = re.compile(r"\b(fine|fines|penalty|penalties|price|cost|costs|fee|fees|paid|pay|worth|valuation|salary|budget)\b", re.I)
 MONEY_ASK = re.compile(r"^\s*(?:\w+\s+){0,2}?(what|how much)\b", re.I)
 AMOUNT = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(dollars|euros|pounds|yuan|usd|million|billion)\b", re.I)
-# Question words a name check skips ("Did DJI ...": "Did" is capitalised, not a name).
-AUXILIARIES = {"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "must"}
 # A number that labels something ("Senate Bill 419", "Executive Order 13942", "No. 155", "§ 2") is a
 # name, not a quantity: it does not answer "how many".
 IDENTIFIER = re.compile(r"(?:\b[A-Z][A-Za-z.]*|§)\s+\d[\w\-()]*")
@@ -102,11 +100,10 @@ def missing(question: str, answer_text: str, cited: list[Passage], yes_no: bool 
     return out
 
 
-
 def missing_names(text: str, cited: list[Passage]) -> list[str]:
     """The names of ``text`` (a question or a part of one) that neither the cited sentences nor their
     documents' publishers and titles contain (compared as ``align.hard_checks`` compares a claim's names)."""
     evidence = " ".join(f"{p.text} {p.publisher} {p.title}" for p in cited)
     vocab, initials = nz.words(evidence), nz.acronyms(evidence)
-    asked = [n for n in nz.name_tokens(text) if n.lower() not in AUXILIARIES]  # "Did DJI ...": "Did" is no name
+    asked = [n for n in nz.name_tokens(text) if n.lower() not in AUX]  # "Did DJI ...": "Did" is no name
     return list(dict.fromkeys(n for n in asked if not nz.name_supported(n, vocab, initials)))

@@ -374,11 +374,12 @@ def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, no
         _add_supporting_quotes(p, draft, checks, clause_facts=bool(draft.verdict) or multi)
     decidable = is_yes_no(p.standalone) or alternatives(p.standalone) is not None
     inference = infer.decide(p.standalone, p.evidence, p.vectors) if decidable else None
-    if inference is None and draft.verdict and (temporal_relation(p.standalone) or quantity_relation(p.standalone)):
+    order = temporal_relation(p.standalone)
+    if inference is None and draft.verdict and (order or quantity_relation(p.standalone)):
         # "Did A happen before B?", "Did A give as much time as B?": a small writer's yes/no on the order
         # of two events or the size of two amounts is a guess unless Dossier can read both; without them
         # the facts are shown and no verdict is committed.
-        what = "the dates of both events to check the order" if temporal_relation(p.standalone) else "both amounts to compare them"
+        what = "the dates of both events to check the order" if order else "both amounts to compare them"
         notes = [*notes, f"the writer answered {draft.verdict!r}, but Dossier could not read {what}: no verdict is given"]
         draft.verdict = ""
     if inference is not None:

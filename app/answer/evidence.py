@@ -88,7 +88,7 @@ def is_instruction(text: str) -> bool:
 MIN_WORDS = 6  # shorter "sentences" are titles, headers and metadata lines, not evidence
 QUOTE_OPEN = "\"“‘'"
 ANAPHORA = re.compile(r"^(Such|These|Those)\s+(?!are\b|were\b)\w+|^(This|That)\s+(?!is\b|was\b|will\b)[a-z]+\s+(?!is\b)", re.I)
-PRONOUN_START = re.compile(r"^[\"“‘']?(It|Its|They|Their|He|His|She|Her|We|Our|I)\s", re.M)
+PRONOUN_START = re.compile(r"^[\"“‘']?(It|Its|They|Their|He|His|She|Her|We|Our|I)\s")
 MAX_MERGED_WORDS = 90  # a pronoun-led sentence joins the previous one only while the two stay this short
 SAYS = re.compile(r"\b(said|says|told|stated|according to|added|noted|wrote)\b", re.I)
 

@@ -48,13 +48,6 @@ class Inference:
     basis: str = "dates"  # what was compared: "dates" or "durations"
 
 
-def _doc_date(date: str) -> tuple[int, int, int] | None:
-    m = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", date or "")
-    if not m:
-        return None
-    return int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
-
-
 def _mentions(text: str, doc: tuple[int, int, int] | None) -> list[tuple[int, tuple[int, int, int], str]]:
     """(position, date, how) of each full date or day of the week in ``text``."""
     out = []
@@ -76,13 +69,13 @@ def _mentions(text: str, doc: tuple[int, int, int] | None) -> list[tuple[int, tu
 def date_of(e: Evidence, index: int, clause: str, by_document: bool) -> Dated | None:
     """The date of the event ``clause`` names, as ``e`` states it: the full date (or day of the week)
     nearest to the clause's words in the sentence, else the document's date."""
-    doc = _doc_date(e.passage.date)
+    doc = nz.doc_date(e.passage.date)
     text = e.passage.text
     mentions = [] if by_document else _mentions(text, doc)
     if not mentions:
         if not by_document and any(d.year or d.month for d in nz.dates(text)):
             return None  # only a month or a year: too coarse to place the event
-        rel = RELATIVE.search(text) if not by_document and doc else None
+        rel = nz.RELATIVE.search(text) if not by_document and doc else None
         if rel:
             near = text[: rel.start()].split()[-RELATIVE_REACH:] + text[rel.end() :].split()[:RELATIVE_REACH]
             if content_words(" ".join(near)) & content_words(clause):
@@ -95,7 +88,6 @@ def date_of(e: Evidence, index: int, clause: str, by_document: bool) -> Dated | 
 
 # An event placed relative to its document's date ("before it takes effect next month").
 RELATIVE_REACH = 3  # words either side of "next month" among which the clause's words must be, to be dated by it
-RELATIVE = nz.RELATIVE
 
 
 def _relative(index: int, doc: tuple[int, int, int], m: re.Match[str]) -> Dated | None:

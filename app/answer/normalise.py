@@ -205,6 +205,14 @@ def date_mentions(text: str) -> list[tuple[tuple[int, int], DateRef]]:
     return found
 
 
+def doc_date(date: str) -> tuple[int, int, int] | None:
+    """A document's date "2021-12-16" / "2021-12" / "2021" as (year, month or 0, day or 0)."""
+    m = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", date or "")
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+
+
 # A time said relative to the report's own date: "last year", "next month", "yesterday".
 RELATIVE = re.compile(r"\b(next|last|this|coming|past) (week|month|year)\b|\b(tomorrow|yesterday|today)\b", re.I)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from app.answer.evidence import split_passage
@@ -72,6 +74,19 @@ def test_heading_glued_by_one_newline_is_split_off_with_offsets() -> None:
     assert joined[0].text == f"{BODY} It said more rules would follow in the coming weeks."
     assert joined[0].end - joined[0].start == len(joined[0].text)
     assert all(heading not in p.text for p in pieces)
+
+
+def test_the_documents_own_title_in_sentence_case_is_not_evidence() -> None:
+    # A .txt file's title is its first line; in sentence case and lower case no heading rule sees it.
+    title = "CIA says there is no evidence of misuse, ministry: urging the us to correct its mistakes"
+    base = Passage("c", "d1", "x.txt", title, "", "news", "2020-08-10", "", "", 0, 0)
+    for text in (f"{title}\n\n\n{BODY}", f"{title}\n{BODY}"):
+        pieces = split_passage(dataclasses.replace(base, text=text, end=len(text)))
+        assert [p.text for p in pieces] == [BODY]
+        assert all(text[p.start : p.end] == p.text for p in pieces)
+    # The same words as a sentence of a document with another title stay evidence.
+    other = dataclasses.replace(base, title="Another title", text=f"{title}.", end=len(title) + 1)
+    assert [p.text for p in split_passage(other)] == [f"{title}."]
 
 
 def test_section_label_and_heading_before_a_paragraph() -> None:

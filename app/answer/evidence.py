@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from app.answer.hygiene import clean_span
+from app.answer.hygiene import after_title, clean_span, title_words
 from app.answer.text import (
     content_words,
     has_quantity,
@@ -99,28 +99,6 @@ def quote_open(text: str) -> bool:
     return curly > 0 or (curly == 0 and text.count('"') % 2 == 1)
 
 
-def _squash(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
-
-
-def _after_title(text: str, s: int, e: int, title: str) -> int:
-    """Where the span ``text[s:e]`` starts once a leading line equal to the document's title is cut off:
-    ``e`` when the span is the title alone, ``s`` when it does not open with it."""
-    want = _squash(title)
-    if len(want.split()) < 3:
-        return s  # a short title ("Notice") may well be the first words of a real sentence
-    line_end = text.find("\n", s, e)
-    first = text[s:e] if line_end < 0 else text[s:line_end]
-    if _squash(first) != want:
-        return s
-    if line_end < 0:
-        return e
-    s = line_end
-    while s < e and text[s].isspace():
-        s += 1
-    return s
-
-
 def split_passage(p: Passage) -> list[Passage]:
     """The sentences of a chunk as passages with document offsets.
 
@@ -129,6 +107,7 @@ def split_passage(p: Passage) -> list[Passage]:
     Merged spans are contiguous, so the citation is still an exact slice of the document.
     """
     spans = sentence_spans(p.text)
+    title = title_words(p.title)
     merged: list[list[int]] = []
     for s, e in spans:
         text = p.text[s:e]
@@ -164,7 +143,7 @@ def split_passage(p: Passage) -> list[Passage]:
         s, e = cleaned
         # The document's own title repeated as its first line (a .txt file's title is its first line) is
         # context too, even in sentence case, where ``clean_span`` cannot tell it from a sentence.
-        s = _after_title(p.text, s, e, p.title)
+        s = after_title(p.text, s, e, title)
         if s >= e:
             continue
         # --- end of evidence hygiene

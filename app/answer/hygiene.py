@@ -287,6 +287,30 @@ def _at_line_start(text: str, pos: int) -> bool:
     return pos == 0 or text[pos - 1] == "\n"
 
 
+def title_words(title: str) -> str:
+    """A document title as ``after_title`` compares it: its lower-case words (digits kept), one space apart."""
+    return " ".join(re.findall(r"\w+", title.lower()))
+
+
+def after_title(text: str, s: int, e: int, title: str) -> int:
+    """Where the span ``text[s:e]`` starts once a leading line equal to the document's title (given as
+    ``title_words``) is cut off: ``e`` when the span is the title alone, ``s`` when it does not open with it.
+
+    A .txt file's title is its first line; in sentence case ``clean_span`` cannot tell it from a sentence."""
+    if len(title.split()) < 3:
+        return s  # a short title ("Notice") may well be the first words of a real sentence
+    line_end = text.find("\n", s, e)
+    first = text[s:e] if line_end < 0 else text[s:line_end]
+    if title_words(first) != title:
+        return s
+    if line_end < 0:
+        return e
+    s = line_end
+    while s < e and text[s].isspace():
+        s += 1
+    return s
+
+
 @lru_cache(maxsize=65536)  # the same chunks come back query after query
 def clean_span(text: str, s: int, e: int) -> tuple[int, int] | None:
     """The evidence part of the sentence span ``text[s:e]``, or None when it has none.

@@ -19,7 +19,7 @@ _AUX_RE = re.compile(r"^(?:" + "|".join(AUX) + r")(?:n't)?\b", re.I)
 _LEAD = re.compile(r"^(?:according to|in|on|by|after|before|under|as of|based on|per)\b[^,?]{0,80},\s*", re.I)
 # Words that join the two facts a comparison or a temporal question rests on.
 _JOINS = re.compile(
-    r",?\s+(?:before|after|while|whereas|than|by the time|at the time|compared (?:with|to)|as well as|"
+    r",?\s+(?:before|after|while|whereas|than|by the time|at the time|compared (?:with|to)|compares? (?:with|to)|as well as|"
     # "..., and what did ...?" / "..., and did ...?": a second question. ("and is/has ..." mostly goes on
     # with a relative clause, "the firm that X and is now Y", which is one question.)
     r"and(?=\s+(?:what|when|where|why|who|whom|which|how|did|does|do)\b)|"
@@ -83,11 +83,76 @@ def subject(question: str) -> str:
 
 def clauses(question: str) -> list[str]:
     """The clauses of a comparison or a compound question, each with at least three content words;
-    [] when the question is one clause."""
+    [] when the question is one clause. A question asked of two things at once ("What did the order
+    and the Act each set?") has one clause per thing (``conjuncts``)."""
     q = " ".join(question.split()).rstrip("?")
     parts = [p.strip(" ,;") for p in _JOINS.split(q)]
     good = [p for p in parts if sum(w.lower() not in _FRAME for w in _WORD.findall(p)) >= 3]
-    return good if len(good) >= 2 else []
+    if len(good) < 2:
+        return conjuncts(q) or _appositive(q)
+    # "Did A give as much time to divest as B?": what is compared ("time to divest") belongs to both.
+    measures = [m.group(1) for m in _AS_MUCH.finditer(q) if m.group(1)]
+    if len(measures) == 1:
+        good = [p if measures[0].strip().lower() in p.lower() else f"{p} {measures[0].strip()}" for p in good]
+    return good
+
+
+_AS_MUCH = re.compile(r"\bas (?:much|many|long|early|late|large|high|low|big) ((?:\w+ ){0,3}?)?as\b", re.I)
+
+
+# "Which company, named in the 2020 deal, was again given a role in 2025?": the wh-subject is asked
+# about twice, once by the phrase set off by commas and once by the rest.
+_APPOSITIVE = re.compile(r"^(?P<wh>(?:which|what|who)(?:\s+[\w'’-]+){0,2}?),\s+(?P<mid>[^,]{12,}),\s+(?P<rest>[^,]{12,})$", re.I)
+
+
+def _appositive(q: str) -> list[str]:
+    m = _APPOSITIVE.match(q)
+    if not m:
+        return []
+    pair = [f"{m.group('wh')} {m.group('mid')}", f"{m.group('wh')} {m.group('rest')}"]
+    content = [sum(w.lower() not in _FRAME for w in _WORD.findall(p)) for p in pair]
+    return pair if min(content) >= 3 else []
+
+
+# Where the first of two coordinated things can start: after an auxiliary, a wh-word, a comma or the
+# start of the question ("... did | the August order and the 2024 Act each set?").
+_LEFT = re.compile(r"(?:^|,\s*|\b(?:" + "|".join(AUX) + r"|what|which|who|whom|how|when|where|why)\s+)", re.I)
+# "A and B each / both / respectively ...", "between A and B": the question is asked of A and of B.
+_EACH = re.compile(r"\s+and\s+(?P<b>[^,;?]+?)\s+(?:each|both|respectively)\b", re.I)
+_BETWEEN = re.compile(r"\bbetween\s+(?P<a>[^,;?]+?)\s+and\s+(?P<b>[^,;?]+?)\s*(?=[,;?]|$)", re.I)
+
+
+def conjuncts(question: str) -> list[str]:
+    """One question per thing a question is asked of at once, the other thing left out: "What
+    deadlines did the 2020 order and the 2024 Act each set?" -> ["What deadlines did the 2020 order
+    set", "What deadlines did the 2024 Act set"]; "How did X change between its 2020 statement and its
+    2025 statement?" -> one question per statement. Each fact often sits in its own document, so each
+    is retrieved and chosen on its own. Grammar only: [] when no such coordination is found."""
+    q = " ".join(question.split()).rstrip("?")
+    m = _EACH.search(q)
+    if m:
+        starts = [s.end() for s in _LEFT.finditer(q[: m.start()])]
+        if not starts:
+            return []
+        a_start = starts[-1]
+        a, b = q[a_start : m.start()], m.group("b")
+        owner = re.match(r"((?:[A-Z][\w.-]*\s+){0,3}[A-Z][\w.-]*)['’]s\s", a)
+        if owner:
+            # "China's Foreign Ministry and its Commerce Ministry": "its" is China's.
+            b = re.sub(r"^(?:its|their)\s", f"{owner.group(0)}", b, flags=re.I)
+        head, tail = q[:a_start], q[m.end() :]
+        pair = [f"{head}{a}{tail}", f"{head}{b}{tail}"]
+    else:
+        m = _BETWEEN.search(q)
+        if not m:
+            return []
+        head, tail = q[: m.start()], q[m.end() :]
+        pair = [f"{head}{m.group('a')}{tail}", f"{head}{m.group('b')}{tail}"]
+    pair = [" ".join(p.split()) for p in pair]
+    if min(len(x) for x in (m.group("b"), pair[0])) < 3:
+        return []
+    content = [sum(w.lower() not in _FRAME for w in _WORD.findall(p)) for p in pair]
+    return pair if min(content) >= 3 and pair[0] != pair[1] else []
 
 
 _TEMPORAL = re.compile(

@@ -45,3 +45,26 @@ def test_either_or_questions_offer_their_own_two_answers() -> None:
     a, rel, b = temporal_relation(q) or ("", "", "")
     assert rel == "either" and "striker" in a and "late win" in b  # "maintain" does not make it a comparison here
     assert not is_yes_no(q)
+
+
+def test_a_question_asked_of_two_things_at_once_has_a_clause_for_each() -> None:
+    # "A and B each ...": the same question of A, then of B (the two facts often sit in two documents).
+    assert clauses("What deadlines did the August 2020 order and the 2024 Act each set?") == [
+        "What deadlines did the August 2020 order set", "What deadlines did the 2024 Act set"]
+    # "its" is the first thing's owner.
+    assert clauses("In 2020, how did China's Foreign Ministry and its Commerce Ministry each respond to the ban?") == [
+        "In 2020, how did China's Foreign Ministry respond to the ban", "In 2020, how did China's Commerce Ministry respond to the ban"]
+    # "between A and B": one clause per end of the comparison.
+    a, b = clauses("How did the company's tone change between its 2020 statement and its 2025 statement?")
+    assert "2020 statement" in a and "2025" not in a and "2025 statement" in b and "2020" not in b
+    # A plain "and" inside one thing is not two things.
+    assert clauses("What did the House and Senate negotiators agree on?") == []
+
+
+def test_a_comparison_and_a_subject_set_off_by_commas_have_two_clauses() -> None:
+    a, b = clauses("How does the 2020 order's download figure compare with the number of users TikTok cited in 2025?")
+    assert "download figure" in a and "users TikTok cited" in b
+    # "Which N, <phrase>, <rest>?": the subject is asked about by the phrase and by the rest.
+    assert clauses("Which company, named in the deal reviewed in September 2020, was again given a security role in 2025?") == [
+        "Which company named in the deal reviewed in September 2020", "Which company was again given a security role in 2025"]
+    assert clauses("Which company, in 2020, sold drones?") == []  # a short frame is no clause of its own

@@ -229,9 +229,44 @@ def _document_dates(p: Passage) -> list[nz.DateRef]:
     return [nz.DateRef(y, mo or None, d or None), nz.DateRef(y, None, None)]
 
 
-def hard_checks(claim: str, cited: list[Passage]) -> str:
-    """'' when every number, date and name of ``claim`` is in ``cited`` (or its metadata), else the reason."""
+_TOKEN = re.compile(r"[\w'’.-]*\w")
+SUBJECT_WORDS = 3  # a designation copied from the question opens the claim within this many words
+
+
+def premise_masked(claim: str, question: str) -> str:
+    """``claim`` with the numbers and dates of the question's own designation of its subject blanked.
+
+    Asked "What deadlines did the August 2020 order and the 2024 Act each set?", a writer answers "The
+    2024 Act set a deadline of 270 days": "2024 Act" names the thing asked about in the question's words;
+    the claim is the 270 days, which its evidence must state. A run of words copied from the question
+    that opens the claim and holds a number (or a month) beside a content word ("2024 Act", "August
+    2020 presidential order") is such a designation. Its names are still checked; only its numbers and
+    months are the question's premise. Not applied to yes/no questions, whose numbers are the claim."""
+    if not question:
+        return claim
+    q = " " + " ".join(t.lower() for t in _TOKEN.findall(question)) + " "
+    words = list(_TOKEN.finditer(claim))
+    out = claim
+    for i in range(min(SUBJECT_WORDS, len(words))):
+        j = i
+        while j + 1 < len(words) and f" {' '.join(w.group(0).lower() for w in words[i : j + 2])} " in q:
+            j += 1
+        run = [w.group(0) for w in words[i : j + 1]]
+        dated = [w for w in words[i : j + 1] if re.search(r"\d", w.group(0)) or w.group(0).lower() in nz.MONTHS]
+        wordy = [w for w in run if re.fullmatch(r"[^\W\d_][\w'’.-]*", w) and w.lower() not in nz.MONTHS and w.lower() not in STOPWORDS]
+        if j > i and dated and wordy:
+            for w in reversed(dated):
+                out = out[: w.start()] + " " * len(w.group(0)) + out[w.end() :]
+            break
+    return out
+
+
+def hard_checks(claim: str, cited: list[Passage], premises: str = "") -> str:
+    """'' when every number, date and name of ``claim`` is in ``cited`` (or its metadata), else the reason.
+    ``premises``: the question, when its own designation of the claim's subject is not the claim's to
+    prove (``premise_masked``)."""
     text = " ".join(p.text for p in cited)
+    facts = premise_masked(claim, premises)
     meta = " ".join(p.publisher for p in cited)  # who published it: evidence for attribution (not the title)
     # Numbers come from the cited sentences and the publisher's name, not from the title (a headline's
     # "Game 2" must not support a sentence's "Game 3").
@@ -239,11 +274,11 @@ def hard_checks(claim: str, cited: list[Passage]) -> str:
     ev_dates = nz.dates(text)
     for p in cited:
         ev_dates += nz.dates(p.title) + _document_dates(p)
-    claim_dates = nz.dates(claim)
+    claim_dates = nz.dates(facts)
     date_years = {d.year for d in claim_dates if d.year}
     date_days = {d.day for d in claim_dates if d.day}
     missing_numbers = []
-    for n in sorted(nz.number_values(claim)):
+    for n in sorted(nz.number_values(facts)):
         if n in ev_numbers:
             continue
         if n.isdigit() and (int(n) in date_days or int(n) in date_years):
@@ -323,8 +358,10 @@ def check_claim(
     vectors: SentenceVectors,
     threshold: float,
     hint: list[int] | None = None,
+    premises: str = "",
 ) -> ClaimCheck:
-    """Find the evidence that supports ``claim`` and check it there (see the module docstring)."""
+    """Find the evidence that supports ``claim`` and check it there (see the module docstring).
+    ``premises``: the question, for the designation of the claim's subject (``premise_masked``)."""
     claim = strip_markers(claim).strip()
     if not re.search(r"[A-Za-z0-9]{2}", claim):
         return ClaimCheck(claim, False, reason="empty sentence")
@@ -362,7 +399,7 @@ def check_claim(
                 continue
             break  # sorted by score: nothing further passes
         cited = [evidence[i] for i in idx]
-        reason = hard_checks(claim, cited)
+        reason = hard_checks(claim, cited, premises)
         if not reason:
             reason = flip(claim, " ".join(p.text for p in cited))
         if not reason and len(idx) > 1:

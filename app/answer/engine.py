@@ -270,6 +270,13 @@ def restates(claim: str, question: str) -> bool:
     return len(content_words(claim) - content_words(question)) <= RESTATEMENT_NEW_TERMS
 
 
+def only_restates(draft: compose.Draft, question: str) -> bool:
+    """A writer whose every sentence only turns the question into a statement ("The Attorney General sent
+    letters ..." for "Which Attorney General sent letters ...?") found no answer in the evidence: its
+    draft is no reason to offer the evidence as an answer instead."""
+    return bool(draft.sentences) and all(restates(d.claim, question) for d in draft.sentences)
+
+
 FRAME_YEAR = re.compile(r"^\s*(?:in|during|throughout)\s+((?:19|20)\d{2})\s*,", re.I)
 
 
@@ -288,13 +295,14 @@ def _check(p: Prepared, draft: compose.Draft, settings: Settings) -> list[ClaimC
     # "In 2020, how did X respond ...?": the year frames the whole question, so a claim resting only on
     # passages neither dated that year nor mentioning it (a 2025 statement) answers another question.
     frame_year = _frame_year(p.standalone)
+    premises = "" if is_yes_no(p.standalone) else p.standalone  # a yes/no question's numbers are the claim
     checks = []
     for d in draft.sentences:
         if draft.verdict and restates(d.claim, p.standalone):
             # For a yes/no question such a sentence is the verdict said again, not a fact it rests on.
             checks.append(ClaimCheck(d.claim, False, reason="restates the question: a conclusion, not a cited fact", kind="inference"))
             continue
-        check = check_claim(d.claim, passages, p.vectors, settings.support_threshold, d.cites)
+        check = check_claim(d.claim, passages, p.vectors, settings.support_threshold, d.cites, premises)
         name = "" if check.supported or draft.verdict or draft.extractive else frame.answer_name(d.claim, p.standalone)
         if name:
             # "X is the <question restated>": the question's premise is not the writer's claim; the name is.
@@ -472,7 +480,9 @@ def ask_stream(
         # (showing related passages) rather than offering true sentences that answer something else.
         answer = _answer(p, draft, settings, mode, notes)
         lead = p.evidence[0].passage
-        if answer.abstained and p.confident and not constraints.missing(p.standalone, lead.text, [lead], yes_no=yes_no):
+        if answer.abstained and not yes_no and only_restates(draft, p.standalone):
+            answer.notes.append("the writer's answer only restated the question: no evidence is offered in its place")
+        elif answer.abstained and p.confident and not constraints.missing(p.standalone, lead.text, [lead], yes_no=yes_no):
             # The writer's draft did not survive verification, but the evidence itself passes the
             # extractive answerability checks: show the verified evidence (quotes) instead.
             fallback = _answer(p, compose.extractive_draft(p.evidence), settings, mode, notes)

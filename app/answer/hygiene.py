@@ -302,6 +302,17 @@ def after_title(text: str, s: int, e: int, title: str) -> int:
     line_end = text.find("\n", s, e)
     first = text[s:e] if line_end < 0 else text[s:line_end]
     if title_words(first) != title:
+        # The title glued to the first sentence on one line ("Executive Order 14166 of January 20, 2025
+        # Application of ... to TikTok By the authority vested in me ..."): the span starts after it,
+        # where a new sentence starts with a capital.
+        words = list(re.finditer(r"\w+", first))
+        want = title.split()
+        if len(words) > len(want) and [w.group(0).lower() for w in words[: len(want)]] == want:
+            cut = s + words[len(want) - 1].end()
+            while cut < e and not text[cut].isalnum():
+                cut += 1
+            if text[cut : cut + 1].isupper():
+                return cut
         return s
     if line_end < 0:
         return e
@@ -343,6 +354,10 @@ def clean_span(text: str, s: int, e: int) -> tuple[int, int] | None:
     if j > 0:
         titles = [len(line[i]) for i in range(j) if kinds[i] == "title"]
         if not titles:
+            drop = j
+        elif "context" in kinds and line[j][:1].islower():
+            # A page's running header (title, page and reference lines) inside a sentence that goes on
+            # from the page before: the header is cut, and the span starts where the sentence resumes.
             drop = j
         elif starts_body(line[j]) and (
             "context" in kinds  # a header block: title with byline, date, page or share lines

@@ -125,3 +125,16 @@ def test_assemble_renumbers_and_a_yes_no_verdict_needs_verified_facts(sample: Se
     assert "Paris" not in built.answer and "400 million" not in built.answer
     two = compose.assemble(draft, checks, p.evidence, needs_facts=2)
     assert two.direct == "" and not two.sentences[0].supported  # one verified fact cannot carry a comparison
+
+
+def test_the_questions_own_designation_of_the_subject_is_a_premise_not_a_claim() -> None:
+    q = "What deadlines did the August 2020 presidential order and the 2024 Act each set?"
+    court = _p("Because the Act itself designates the applications, its prohibitions take effect 270 days after enactment.", date="2025-01-17")
+    claim = "The 2024 Act set a deadline of 270 days after enactment."
+    assert "2024" in hard_checks(claim, [court])  # checked on its own, the year is missing
+    assert hard_checks(claim, [court], premises=q) == ""  # "2024 Act" is how the question names the Act
+    # The claim's own numbers are still checked, and so are its names.
+    assert "90" in hard_checks("The 2024 Act set a deadline of 90 days.", [court], premises=q)
+    assert "Senate" in hard_checks("The 2024 Act set a Senate deadline of 270 days.", [court], premises=q)
+    # A year that is the claim's own statement, not part of the question's name for its subject, stays checked.
+    assert "2024" in hard_checks("The Act took effect 270 days after enactment in 2024.", [court], premises=q)

@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from app.answer.engine import AskError, ask, standalone_question
+from app.answer import compose
+from app.answer.engine import AskError, ask, only_restates, standalone_question
 from app.answer.text import sentence_spans
 from app.retrieve import Filters
 from app.settings import Settings
@@ -158,3 +159,12 @@ def test_a_year_framing_the_question_keeps_other_years_out_of_the_answer(fresh: 
     assert not a.abstained and a.citations
     assert {c.date[:4] for c in a.citations} == {"2020"}, a.answer
     assert any("not about 2020" in s.reason for s in a.sentences if not s.supported)
+
+
+def test_a_draft_that_only_restates_the_question_found_no_answer() -> None:
+    q = "Which Attorney General sent letters to app stores promising no liability after the January 2025 order?"
+    restated = compose.Draft([compose.DraftSentence("The Attorney General sent letters to app stores promising no liability after the January 2025 order.", [])], extractive=False)
+    assert only_restates(restated, q)
+    named = compose.Draft([compose.DraftSentence("Attorney General Jane Roe sent the letters on January 22.", [])], extractive=False)
+    assert not only_restates(named, q)
+    assert not only_restates(compose.Draft([], extractive=False), q)

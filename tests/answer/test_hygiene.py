@@ -87,6 +87,14 @@ def test_the_documents_own_title_in_sentence_case_is_not_evidence() -> None:
     # The same words as a sentence of a document with another title stay evidence.
     other = dataclasses.replace(base, title="Another title", text=f"{title}.", end=len(title) + 1)
     assert [p.text for p in split_passage(other)] == [f"{title}."]
+    # The title glued to the first sentence on one line: the span starts where the sentence does.
+    order = "Executive Order 14166 of January 20, 2025: Application of the Act to TikTok"
+    glued = f"Executive Order 14166 of January 20, 2025 Application of the Act to TikTok {BODY}"
+    eo = dataclasses.replace(base, title=order, text=glued, end=len(glued))
+    assert [p.text for p in split_passage(eo)] == [BODY]
+    # ... but not when the title's words run on into a sentence of their own.
+    run_on = f"{title} said officials on Monday."
+    assert [p.text for p in split_passage(dataclasses.replace(base, text=run_on, end=len(run_on)))] == [run_on]
 
 
 def test_section_label_and_heading_before_a_paragraph() -> None:
@@ -228,3 +236,16 @@ def test_bullet_marker_is_not_part_of_the_sentence() -> None:
 def test_lead_in_ending_with_a_colon_stays_with_what_it_introduces() -> None:
     text = 'Statement of the Secretary of Commerce, 18 December 2020:\n\n"China\'s behavior harms U.S. national security and the world."'
     assert _evidence(text) == [text]
+
+
+def test_a_running_page_header_inside_a_sentence_is_cut_where_the_sentence_resumes() -> None:
+    # A page break in a laid-out document: the next page's header (a title line, a page number, a
+    # reference line) sits inside a sentence that goes on from the page before.
+    header = "Page 1101 - Trump Executive Orders 2017-2021\nP. 1101\n48638 Federal Register / Vol. 85, No. 155 / Tuesday, August 11, 2020 / Presidential Documents\n"
+    rest = "any transaction by any person is prohibited beginning 45 days after the date of this order."
+    text = header + rest
+    s, e = clean_span(text, 0, len(text)) or (0, 0)
+    assert text[s:e] == rest
+    # A title over a paragraph of its own is still cut only when the paragraph starts a sentence.
+    plain = "Budget Talks Resume\nlawmakers met again on Monday."
+    assert clean_span(plain, 0, len(plain)) == (0, len(plain))

@@ -30,6 +30,11 @@ _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 _FRAME = {"the", "a", "an", "of", "to", "in", "on", "by", "and", "or", "did", "does", "do", "is", "was", "were", "that", "it"}
 
 
+def _content(text: str) -> int:
+    """How many of ``text``'s words are not frame words: a clause needs a few of its own."""
+    return sum(w.lower() not in _FRAME for w in _WORD.findall(text))
+
+
 def core(question: str) -> str:
     """The question without a leading frame ('According to X, ...')."""
     q = " ".join(question.split())
@@ -87,7 +92,7 @@ def clauses(question: str) -> list[str]:
     and the Act each set?") has one clause per thing (``conjuncts``)."""
     q = " ".join(question.split()).rstrip("?")
     parts = [p.strip(" ,;") for p in _JOINS.split(q)]
-    good = [p for p in parts if sum(w.lower() not in _FRAME for w in _WORD.findall(p)) >= 3]
+    good = [p for p in parts if _content(p) >= 3]
     if len(good) < 2:
         return conjuncts(q) or _appositive(q)
     # "Did A give as much time to divest as B?": what is compared ("time to divest") belongs to both.
@@ -110,7 +115,7 @@ def _appositive(q: str) -> list[str]:
     if not m:
         return []
     pair = [f"{m.group('wh')} {m.group('mid')}", f"{m.group('wh')} {m.group('rest')}"]
-    content = [sum(w.lower() not in _FRAME for w in _WORD.findall(p)) for p in pair]
+    content = [_content(p) for p in pair]
     return pair if min(content) >= 3 else []
 
 
@@ -151,7 +156,7 @@ def conjuncts(question: str) -> list[str]:
     pair = [" ".join(p.split()) for p in pair]
     if min(len(x) for x in (m.group("b"), pair[0])) < 3:
         return []
-    content = [sum(w.lower() not in _FRAME for w in _WORD.findall(p)) for p in pair]
+    content = [_content(p) for p in pair]
     return pair if min(content) >= 3 and pair[0] != pair[1] else []
 
 
@@ -185,7 +190,7 @@ _EITHER_ORDER = re.compile(r"\s*,?\s+\b(?:before or after|after or before)\b\s+"
 def _two_clauses(q: str, m: re.Match[str]) -> tuple[str, str] | None:
     """The text either side of ``m`` in ``q``, when each side has at least two content words."""
     a, b = q[: m.start()].strip(" ,"), q[m.end() :].strip(" ,")
-    if min(sum(w.lower() not in _FRAME for w in _WORD.findall(x)) for x in (a, b)) < 2:
+    if min(_content(x) for x in (a, b)) < 2:
         return None
     return a, b
 

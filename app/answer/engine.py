@@ -372,6 +372,54 @@ def _quote_premises(p: Prepared, draft: compose.Draft, checks: list[ClaimCheck])
             lacking = fewer
 
 
+PREMISE_QUOTES = 2  # at most this many sentences are quoted to show the question's pinned facts
+
+
+def _pinned_missing(p: Prepared, cited: list[Passage]) -> list[str]:
+    """The years, dates and figures the question pins down that the cited passages lack."""
+    return [m for m in constraints.missing(p.standalone, "", cited, yes_no=True) if m.startswith("nothing cited")]
+
+
+def _complete_premises(p: Prepared, draft: compose.Draft, checks: list[ClaimCheck]) -> None:
+    """"Which AI tool, ... reaching 100 million users in March, ...?": the writer's verified answer rests
+    on one premise of the question; another, a figure or a date the question pins down, is often stated
+    by a sentence that did not make the evidence. Such a sentence, from all those retrieved, is quoted
+    (verbatim) when it states the missing figure and is about the answer: it names what the verified
+    claims name beyond the question, or comes from a document the answer cites."""
+    supported = [c for c in checks if c.supported]
+    if not supported:
+        return
+    cited_idx = {i for c in supported for i in c.cites}
+    cited = [p.evidence[i].passage for i in cited_idx]
+    lacking = _pinned_missing(p, cited)
+    if not lacking:
+        return
+    def named(text: str) -> set[str]:
+        # A sentence's first word counts too ("Google compared ...", the answer "Google."): a function
+        # word there is no name (NAME_STOP), and the question's names are taken out below.
+        first = re.match(r"\W*([A-Z][\w\-]*)", text)
+        lead = {first.group(1).lower()} if first and first.group(1).lower() not in nz.NAME_STOP else set()
+        return {n.lower() for n in nz.name_tokens(text)} | lead
+
+    answer_names = set().union(*(named(c.text) for c in supported if c.kind != "quote")) - named(p.standalone)
+    docs = {x.doc_id for x in cited}
+    have = {e.passage.text for e in p.evidence}
+    added = 0
+    for e in p.scored:
+        if added >= PREMISE_QUOTES or not lacking or e.score < p.confidence * SUPPORTING_RATIO * 0.5:
+            break
+        if e.passage.text in have or not (named(e.passage.text) & answer_names or e.passage.doc_id in docs):
+            continue
+        fewer = _pinned_missing(p, [*cited, e.passage])
+        if len(fewer) < len(lacking):
+            p.evidence.append(e)
+            have.add(e.passage.text)
+            _quote(p, draft, checks, len(p.evidence) - 1)
+            cited.append(e.passage)
+            lacking = fewer
+            added += 1
+
+
 def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, notes: list[str]) -> Answer:
     """Align and verify every sentence of the draft, then build the ``Answer`` from what stands."""
     checks = _check(p, draft, settings)
@@ -399,6 +447,8 @@ def _answer(p: Prepared, draft: compose.Draft, settings: Settings, mode: str, no
         if draft.verdict and draft.verdict != inference.verdict:
             notes = [*notes, f"the writer answered {draft.verdict!r}; the cited {inference.basis} say {inference.verdict!r}"]
     _quote_premises(p, draft, checks)
+    if not draft.extractive:
+        _complete_premises(p, draft, checks)
     needs = 2 if clauses(p.standalone) else 1
     built = compose.assemble(draft, checks, p.evidence, needs_facts=needs, inference=inference)
     if not built.citations:
@@ -478,7 +528,9 @@ def ask_stream(
     if draft is not None:
         # Nothing the writer said could be verified, or it does not answer the question: Dossier abstains
         # (showing related passages) rather than offering true sentences that answer something else.
+        evidence = list(p.evidence)
         answer = _answer(p, draft, settings, mode, notes)
+        p.evidence = evidence  # what the writer's answer quoted in addition is not evidence for a fallback
         lead = p.evidence[0].passage
         if answer.abstained and not yes_no and only_restates(draft, p.standalone):
             answer.notes.append("the writer's answer only restated the question: no evidence is offered in its place")

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from app.answer.hygiene import after_title, clean_span, title_words
+from app.answer.hygiene import after_byline, after_title, clean_span, title_words
 from app.answer.text import (
     content_words,
     has_quantity,
@@ -144,6 +144,7 @@ def split_passage(p: Passage) -> list[Passage]:
         # The document's own title repeated as its first line (a .txt file's title is its first line) is
         # context too, even in sentence case, where ``clean_span`` cannot tell it from a sentence.
         s = after_title(p.text, s, e, title)
+        s = after_byline(p.text, s, e, p.publisher)
         if s >= e:
             continue
         # --- end of evidence hygiene

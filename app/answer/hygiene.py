@@ -113,6 +113,24 @@ DATELINE_PLACE = re.compile(  # Washington, D.C. - / Helena, Mont. -
 )
 
 
+# A running page mark opening a sentence in text extracted from a laid-out page: "Case 1:20-cv-02658-CJN
+# Document 30 Filed 09/27/20 Page 2 of 18 The first of ...", "7 Page 3 of 12 The ...".
+PAGE_MARK = re.compile(r"^(?P<head>[^.!?\n]{0,120}?)\bPage\s+\d+\s+of\s+\d+\b[\s|/]*(?=[\"“‘'(\[]?[A-Z0-9])")
+
+
+def page_mark_end(text: str) -> int:
+    """Length of a running page mark opening ``text`` (0 if none): labels, numbers and "Page N of M"
+    before an uppercase start; a lower-case word, or no number, before the mark makes it a sentence
+    ("See Page 3 of 9 For ...")."""
+    m = PAGE_MARK.match(text)
+    if not m:
+        return 0
+    head = [t for t in (t.strip("()[],;:/|#") for t in m.group("head").split()) if t]
+    if head and not (all(re.search(r"\d", t) or t[:1].isupper() for t in head) and any(re.search(r"\d", t) for t in head)):
+        return 0
+    return m.end()
+
+
 def dateline_end(text: str) -> int:
     """Length of a dateline opening ``text`` (0 if none)."""
     for rx in (DATELINE_CAPS, DATELINE_PLACE):
@@ -322,6 +340,30 @@ def after_title(text: str, s: int, e: int, title: str) -> int:
     return s
 
 
+def after_byline(text: str, s: int, e: int, publisher: str) -> int:
+    """Where the span ``text[s:e]`` starts once a byline glued to its first sentence is cut off ("By Xu
+    Hailin, Han Shuo, Yan Huan, People's Daily China and the United States reached ..."), read against the
+    document's publisher, which names the same people and outlet. ``s`` when there is none.
+
+    Only the words the publisher field holds are cut, and only when a capitalised sentence follows."""
+    known = {w.lower() for w in re.findall(r"[\w'’]+", publisher)}
+    m = re.match(r"(?:By|Written by|Reported by)\s+", text[s:e])
+    if not m or not known:
+        return s
+    pos, taken = s + m.end(), 0
+    for w in re.finditer(r"[^\s,;]+[,;]?", text[pos:e]):
+        word = w.group(0).rstrip(",;").lower()
+        if word not in known and word.replace("’", "'") not in known:
+            break
+        pos, taken = s + m.end() + w.end(), taken + 1
+    cut = pos
+    while cut < e and text[cut] in " \t,;|-–—":
+        cut += 1
+    if taken < 2 or not text[cut : cut + 1].isupper():
+        return s
+    return cut
+
+
 @lru_cache(maxsize=65536)  # the same chunks come back query after query
 def clean_span(text: str, s: int, e: int) -> tuple[int, int] | None:
     """The evidence part of the sentence span ``text[s:e]``, or None when it has none.
@@ -388,7 +430,8 @@ def clean_span(text: str, s: int, e: int) -> tuple[int, int] | None:
     m = BULLET.match(text, s2, e2)
     if m:
         s2 = m.end()
-    cut = dateline_end(text[s2:e2])
+    cut = page_mark_end(text[s2:e2])
+    cut = cut or dateline_end(text[s2:e2])
     if cut:
         s2 += cut
         while s2 < e2 and text[s2].isspace():

@@ -10,11 +10,13 @@ from collections.abc import Callable
 import pytest
 
 from app.answer import compose
-from app.answer.engine import AskError, ask, only_restates, standalone_question
+from app.answer.align import ClaimCheck
+from app.answer.engine import AskError, Prepared, _complete_premises, ask, only_restates, standalone_question
+from app.answer.evidence import Evidence
 from app.answer.text import sentence_spans
 from app.retrieve import Filters
 from app.settings import Settings
-from app.types import ABSTAIN_TEXT
+from app.types import ABSTAIN_TEXT, Passage
 
 
 def _doc_text(settings: Settings, doc_id: str) -> str:
@@ -168,3 +170,26 @@ def test_a_draft_that_only_restates_the_question_found_no_answer() -> None:
     named = compose.Draft([compose.DraftSentence("Attorney General Jane Roe sent the letters on January 22.", [])], extractive=False)
     assert not only_restates(named, q)
     assert not only_restates(compose.Draft([], extractive=False), q)
+
+
+def _evidence(doc: str, text: str, score: float) -> Evidence:
+    passage = Passage(f"{doc}-c", doc, f"{doc}.md", doc, "Pub", "news", "2023-11-01", "", text, 0, len(text))
+    return Evidence(passage, score, score, 0.0, None)
+
+
+def test_a_pinned_figure_the_answer_lacks_is_quoted_from_a_sentence_about_the_answer() -> None:
+    q = "Which AI tool, reported to reach 100 million users per day in March, can debug code?"
+    lead = _evidence("a", "ChatGPT can complete and debug code and compose music.", 0.6)
+    about_answer = _evidence("b", "ChatGPT also notched 100 million users per day in March.", 0.3)
+    about_other = _evidence("c", "Rival Bard reached 100 million visits in March, its maker said.", 0.35)
+    p = Prepared(q, q, [lead], [lead, about_other, about_answer], None, {}, [], 0.0, 0.6, [])  # type: ignore[arg-type]
+    draft = compose.Draft([compose.DraftSentence("ChatGPT.", [0])], extractive=False)
+    checks = [ClaimCheck("ChatGPT.", True, [0], 0.8)]
+    _complete_premises(p, draft, checks)
+    # The sentence naming the answer and stating the figure is quoted; the one about something else is not.
+    assert [e.passage.text for e in p.evidence] == [lead.passage.text, about_answer.passage.text]
+    assert checks[-1].kind == "quote" and checks[-1].cites == [1]
+    # Nothing is added when no claim stands, or when nothing is missing.
+    p2 = Prepared(q, q, [lead], [lead, about_answer], None, {}, [], 0.0, 0.6, [])  # type: ignore[arg-type]
+    _complete_premises(p2, compose.Draft([], extractive=False), [ClaimCheck("ChatGPT.", False, [0], 0.2)])
+    assert len(p2.evidence) == 1

@@ -249,3 +249,26 @@ def test_a_running_page_header_inside_a_sentence_is_cut_where_the_sentence_resum
     # A title over a paragraph of its own is still cut only when the paragraph starts a sentence.
     plain = "Budget Talks Resume\nlawmakers met again on Monday."
     assert clean_span(plain, 0, len(plain)) == (0, len(plain))
+
+
+def test_a_running_page_mark_opening_a_sentence_is_cut() -> None:
+    # Text extracted from a court filing: the next page's header and a footnote number run into the sentence.
+    rest = "The first of those five prohibitions goes into effect at 11:59 p.m. today."
+    text = f"1 Case 1:20-cv-02658-CJN Document 30 Filed 09/27/20 Page 2 of 18 {rest}"
+    assert _evidence(text) == [rest]
+    assert _clean(f"Page 3 of 12 {rest}") == rest
+    # A sentence that refers to a page is a sentence.
+    for sentence in ("See Page 3 of 9 For the schedule, which the agency set on Monday.", "The order is on page 3 of 9 of the filing."):
+        assert _clean(sentence) == sentence
+
+
+def test_a_byline_glued_to_the_first_sentence_is_cut_by_the_publisher_it_names() -> None:
+    body = "China and the United States reached a basic framework consensus on resolving issues related to TikTok."
+    text = f"By Xu Hailin, Han Shuo, Yan Huan, People's Daily {body}"
+    passage = dataclasses.replace(_p(text), publisher="People's Daily (Xu Hailin, Han Shuo, Yan Huan), republished by Al Wihda Info")
+    pieces = split_passage(passage)
+    assert [x.text for x in pieces] == [body]
+    assert text[pieces[0].start : pieces[0].end] == body
+    # Words the publisher does not hold are the sentence's own ("By the authority vested in me ...").
+    own = "By the authority vested in me as President, I order the following steps."
+    assert [x.text for x in split_passage(dataclasses.replace(_p(own), publisher="The White House"))] == [own]

@@ -4,8 +4,19 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# llama-cpp-python is built here, once per machine kind, into Dossier's own wheel folder (not pip's
+# cache, which keys a built wheel by its source only and would hand back a wheel built for another CPU
+# or with other flags). Native CPU flags, but never Intel AMX on x86-64: on 2026-12-03 an AMX Xeon under
+# a hypervisor killed every llama.cpp process with a general protection fault on the first tile
+# instruction (ldtilecfg in ggml_backend_amx_mul_mat), SmolLM2 and the writer alike. Keep the version
+# equal to the pin in pyproject.toml.
+LLAMA_CPP_VERSION := 0.3.36
+LLAMA_CPP_CFLAGS := $(if $(filter x86_64,$(shell uname -m)),-mno-amx-tile -mno-amx-int8 -mno-amx-bf16,)
+LLAMA_CPP_KEY := $(shell printf '%s %s %s' '$(LLAMA_CPP_VERSION)' '$(LLAMA_CPP_CFLAGS)' "$$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)" | sha256sum | cut -c1-12)
+LLAMA_CPP_WHEELS := $(HOME)/.cache/dossier/wheels/llama-cpp-$(LLAMA_CPP_VERSION)-$(LLAMA_CPP_KEY)
 # Quiet pip; the machine's pip config lists local indexes that may be absent.
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check --progress-bar off
+PIP_WHEEL := $(BIN)/pip wheel --quiet --disable-pip-version-check --progress-bar off
 HOST ?= 127.0.0.1
 PORT ?= 7860
 export HF_HUB_OFFLINE := 1
@@ -24,6 +35,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@$(PIP) --upgrade pip 2> >(grep -v "is ignored: it is neither" >&2)
 	@# torch first, pinned: the local CPU wheel. A bare `torch` would pull a multi-GB CUDA build.
 	@$(PIP) torch==2.13.0 2> >(grep -v "is ignored: it is neither" >&2)
+	@if ! ls $(LLAMA_CPP_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
+	  echo ">> building llama-cpp-python $(LLAMA_CPP_VERSION) for this CPU (once per machine kind, about 10 minutes on 2 cores)"; \
+	  CMAKE_ARGS="-DCMAKE_C_FLAGS='$(LLAMA_CPP_CFLAGS)' -DCMAKE_CXX_FLAGS='$(LLAMA_CPP_CFLAGS)'" \
+	    $(PIP_WHEEL) --no-deps --no-cache-dir --no-binary llama-cpp-python -w $(LLAMA_CPP_WHEELS).tmp \
+	    'llama-cpp-python==$(LLAMA_CPP_VERSION)' 2> >(grep -v "is ignored: it is neither" >&2) \
+	  && rm -rf $(LLAMA_CPP_WHEELS) && mv $(LLAMA_CPP_WHEELS).tmp $(LLAMA_CPP_WHEELS); \
+	fi
+	@$(PIP) --force-reinstall --no-deps --no-index --find-links $(LLAMA_CPP_WHEELS) 'llama-cpp-python==$(LLAMA_CPP_VERSION)'
 	@$(PIP) -e '.[test]' 2> >(grep -v "is ignored: it is neither" >&2)
 	@touch $(STAMP)
 

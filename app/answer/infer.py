@@ -24,7 +24,7 @@ import numpy as np
 
 from app.answer import normalise as nz
 from app.answer.evidence import Evidence, SentenceVectors
-from app.answer.text import content_words, overlap
+from app.answer.text import content_words, overlap, topic_terms
 from app.question import quantity_relation, temporal_relation
 
 T = TypeVar("T")
@@ -107,17 +107,40 @@ def _nearest(text: str, clause: str, found: list[tuple[int, T, str]]) -> tuple[i
     return min(found, key=lambda f: min(abs(f[0] - s) for s in spots))
 
 
+def event_terms(clause: str, other: str) -> set[str]:
+    """The common words (not names, not framing words) that say what happens in ``clause`` and not in
+    ``other``: "Did TikTok's brief US shutdown happen" against "Trump signed his first order" ->
+    {brief, shutdown}. Names are what both events are about (TikTok, the US); these words are the event."""
+    common = " ".join(w for w in re.findall(r"[A-Za-z][\w'’-]*", clause) if w[0].islower())
+    return topic_terms(common) - content_words(other)
+
+
 def _assign(clause_a: str, clause_b: str, evidence: list[Evidence], vectors: SentenceVectors) -> tuple[int, int]:
-    """The two distinct evidence sentences that best state clause A and clause B."""
+    """The two distinct evidence sentences that best state clause A and clause B. A sentence stands for
+    a clause only when it shares one of the clause's event words (``event_terms``), if it has any: an
+    embedding near the clause's names ("Trump ... the US government ... TikTok") is not the event, and a
+    date read from a sentence about another event decides nothing. (-1, -1): no such pair."""
     qa, qb = vectors.get([clause_a, clause_b])
     ta, tb = content_words(clause_a), content_words(clause_b)
+    # A clause about a report ("Did the X article report ...") is dated by its document, which the
+    # question names; its sentence need not restate the event in the question's words.
+    ea = set() if REPORTING.search(clause_a) else event_terms(clause_a, clause_b)
+    eb = set() if REPORTING.search(clause_b) else event_terms(clause_b, clause_a)
 
     def fit(vec: np.ndarray, terms: set[str], e: Evidence) -> float:
         return 0.6 * float(e.vector @ vec) + 0.4 * overlap(terms, content_words(e.passage.text))
 
+    def states(event: set[str], e: Evidence) -> bool:
+        return not event or bool(event & content_words(e.passage.text))
+
     sa = [fit(qa, ta, e) for e in evidence]
     sb = [fit(qb, tb, e) for e in evidence]
-    pairs = [(sa[i] + sb[j], i, j) for i in range(len(evidence)) for j in range(len(evidence)) if i != j]
+    pairs = [
+        (sa[i] + sb[j], i, j)
+        for i in range(len(evidence))
+        for j in range(len(evidence))
+        if i != j and states(ea, evidence[i]) and states(eb, evidence[j])
+    ]
     if not pairs:
         return -1, -1
     _, i, j = max(pairs)

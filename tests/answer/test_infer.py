@@ -1,15 +1,40 @@
-"""Dating an event for Dossier's own before/after inference (pure date logic, no model)."""
+"""Dossier's own before/after inference: dating an event (pure date logic) and choosing the
+sentence that states each event (real embedding model)."""
 
 from __future__ import annotations
 
-from app.answer.evidence import Evidence
-from app.answer.infer import date_of
+import numpy as np
+
+from app.answer.evidence import Evidence, SentenceVectors
+from app.answer.infer import date_of, event_terms, temporal
+from app.embedding import get_embedding
+from app.settings import Settings
 from app.types import Passage
 
 
-def _e(text: str, date: str) -> Evidence:
-    p = Passage("c", "d", "d.md", "Title", "Publisher", "news", date, "", text, 0, len(text))
-    return Evidence(passage=p, score=0.5, dense=0.5, lexical=0.0, vector=None)
+def _e(text: str, date: str, vector: np.ndarray | None = None, doc: str = "d") -> Evidence:
+    p = Passage("c", doc, f"{doc}.md", "Title", "Publisher", "news", date, "", text, 0, len(text))
+    return Evidence(passage=p, score=0.5, dense=0.5, lexical=0.0, vector=vector)
+
+
+def test_a_date_is_read_only_from_a_sentence_that_states_the_event(sample: Settings) -> None:
+    """"Did the app's brief shutdown happen after the order was signed?": a sentence about the signing
+    that also names the app and the country is no fact about the shutdown; its document's date must not
+    decide the order of the two events."""
+    q = "Did Vidora's brief US shutdown happen after Kell signed his first order delaying enforcement?"
+    assert event_terms("Did Vidora's brief US shutdown happen", "Kell signed his first order delaying enforcement") == {"brief", "shutdown"}
+    vectors = SentenceVectors(get_embedding(sample))
+    texts = [
+        "Kell signed an order on Monday delaying by 75 days the enforcement of the ban on Vidora.",
+        "While signing the order, Kell said the US government should own half of Vidora's US business.",
+    ]
+    vecs = vectors.get(texts)
+    wrong = [_e(texts[0], "2031-03-05", vecs[0], "a"), _e(texts[1], "2031-03-08", vecs[1], "a")]
+    assert temporal(q, wrong, vectors) is None  # no sentence states the shutdown: no verdict
+    shut = "Vidora restored its service on Sunday, less than a day after its owner put the US app into a brief shutdown."
+    evidence = [*wrong, _e(shut, "2031-03-04", vectors.get([shut])[0], "b")]
+    found = temporal(q, evidence, vectors)
+    assert found is not None and found.verdict == "no" and sorted(found.facts) == [0, 2]
 
 
 def test_an_event_placed_relative_to_its_report_is_dated_from_the_report_at_that_precision() -> None:

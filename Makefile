@@ -42,7 +42,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	    'llama-cpp-python==$(LLAMA_CPP_VERSION)' 2> >(grep -v "is ignored: it is neither" >&2) \
 	  && rm -rf $(LLAMA_CPP_WHEELS) && mv $(LLAMA_CPP_WHEELS).tmp $(LLAMA_CPP_WHEELS); \
 	fi
-	@$(PIP) --force-reinstall --no-deps --no-index --find-links $(LLAMA_CPP_WHEELS) 'llama-cpp-python==$(LLAMA_CPP_VERSION)'
+	@$(PIP) --force-reinstall --no-deps --no-index --find-links $(LLAMA_CPP_WHEELS) 'llama-cpp-python==$(LLAMA_CPP_VERSION)' 2> >(grep -v "is ignored: it is neither" >&2)
 	@$(PIP) -e '.[test]' 2> >(grep -v "is ignored: it is neither" >&2)
 	@touch $(STAMP)
 

@@ -30,6 +30,7 @@ from app.question import quantity_relation, temporal_relation
 T = TypeVar("T")
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 REPORTING = re.compile(r"\b(report\w*|articles?|published|posted|wrote|mention\w*|covered|coverage)\b", re.I)
+WORD = re.compile(r"[A-Za-z][\w'’-]*")  # a word as _nearest and event_terms read it
 FUTURE = re.compile(r"\b(will|is set to|are set to|plans? to|scheduled to|next)\b", re.I)
 
 
@@ -101,7 +102,7 @@ def _nearest(text: str, clause: str, found: list[tuple[int, T, str]]) -> tuple[i
     """Of the (position, value, label) mentions in ``text``, the one nearest to the clause's words;
     with none of its words in ``text``, the value all mentions agree on, else None."""
     terms = content_words(clause)
-    spots = [m.start() for m in re.finditer(r"[A-Za-z][\w'’-]*", text) if content_words(m.group(0)) & terms]
+    spots = [m.start() for m in WORD.finditer(text) if content_words(m.group(0)) & terms]
     if not spots:
         return found[0] if len({f[1] for f in found}) == 1 else None
     return min(found, key=lambda f: min(abs(f[0] - s) for s in spots))
@@ -111,7 +112,7 @@ def event_terms(clause: str, other: str) -> set[str]:
     """The common words (not names, not framing words) that say what happens in ``clause`` and not in
     ``other``: "Did TikTok's brief US shutdown happen" against "Trump signed his first order" ->
     {brief, shutdown}. Names are what both events are about (TikTok, the US); these words are the event."""
-    common = " ".join(w for w in re.findall(r"[A-Za-z][\w'’-]*", clause) if w[0].islower())
+    common = " ".join(w for w in WORD.findall(clause) if w[0].islower())
     return topic_terms(common) - content_words(other)
 
 
@@ -127,19 +128,21 @@ def _assign(clause_a: str, clause_b: str, evidence: list[Evidence], vectors: Sen
     ea = set() if REPORTING.search(clause_a) else event_terms(clause_a, clause_b)
     eb = set() if REPORTING.search(clause_b) else event_terms(clause_b, clause_a)
 
-    def fit(vec: np.ndarray, terms: set[str], e: Evidence) -> float:
-        return 0.6 * float(e.vector @ vec) + 0.4 * overlap(terms, content_words(e.passage.text))
+    words = [content_words(e.passage.text) for e in evidence]  # once per sentence, not per pair
 
-    def states(event: set[str], e: Evidence) -> bool:
-        return not event or bool(event & content_words(e.passage.text))
+    def fit(vec: np.ndarray, terms: set[str], i: int) -> float:
+        return 0.6 * float(evidence[i].vector @ vec) + 0.4 * overlap(terms, words[i])
 
-    sa = [fit(qa, ta, e) for e in evidence]
-    sb = [fit(qb, tb, e) for e in evidence]
+    def states(event: set[str], i: int) -> bool:
+        return not event or bool(event & words[i])
+
+    sa = [fit(qa, ta, i) for i in range(len(evidence))]
+    sb = [fit(qb, tb, i) for i in range(len(evidence))]
     pairs = [
         (sa[i] + sb[j], i, j)
         for i in range(len(evidence))
         for j in range(len(evidence))
-        if i != j and states(ea, evidence[i]) and states(eb, evidence[j])
+        if i != j and states(ea, i) and states(eb, j)
     ]
     if not pairs:
         return -1, -1

@@ -111,20 +111,32 @@ def _lower_words(text: str) -> list[str]:
     return _WORD.findall(nz.canonical_text(text).replace("n't", " n't"))
 
 
+# "strict, rather than intermediate, scrutiny", "sued instead of complying": what follows the contrast
+# is what the sentence denies, as after "not".
+CONTRASTS = {("rather", "than"), ("instead", "of")}
+
+
+def _negates(ws: list[str], i: int) -> bool:
+    """True when word ``i`` is a negation, or ends a contrast ("rather than", "instead of")."""
+    return ws[i] in NEGATIONS or ws[i] == "n't" or (i > 0 and (ws[i - 1], ws[i]) in CONTRASTS)
+
+
 def _negated_words(ws: list[str]) -> tuple[set[str], set[str]]:
     """(stems of the first two content words after each negation, within four words;
     stems of the content words said without a negation)."""
     neg: set[str] = set()
     plain: set[str] = set()
     covered: set[int] = set()
-    for i, w in enumerate(ws):
+    for i in range(len(ws)):
         nxt = ws[i + 1] if i + 1 < len(ws) else ""
         if nxt == "to" and i + 2 < len(ws):
             nxt = ws[i + 2]  # "not to exceed"
         if nxt in NOT_NEGATING or nxt in BOUND_VERBS:
             continue  # "no later than 90 days", "not only", "not to exceed 30 days": a bound or an addition
-        if (w in NEGATIONS or w == "n't") and not CONDITIONAL & set(ws[max(0, i - 6) : i]):
+        if _negates(ws, i) and not CONDITIONAL & set(ws[max(0, i - 6) : i]):
             taken = 0
+            # A contrast denies one word ("strict, rather than intermediate, scrutiny": not "scrutiny").
+            most = 1 if ws[i] in {b for _, b in CONTRASTS} and ws[i] not in NEGATIONS else 2
             for j in range(i + 1, min(i + 5, len(ws))):
                 x = ws[j]
                 if x in NEGATIONS or x == "n't" or x in NEG_SKIP or len(x) < 2:
@@ -132,7 +144,7 @@ def _negated_words(ws: list[str]) -> tuple[set[str], set[str]]:
                 neg.add(stem(x))
                 covered.add(j)
                 taken += 1
-                if taken == 2:
+                if taken == most:
                     break
     for j, x in enumerate(ws):
         if j not in covered and x not in STOPWORDS and len(x) >= 3 and x not in NEGATIONS:

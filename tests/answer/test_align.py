@@ -93,6 +93,11 @@ def test_flip_rules() -> None:
     # ... but dropping the "not" of a bound flips it.
     assert "not until" in flip("It was until the judge intervened that he admitted it.", "It was not until the judge intervened that he admitted it.")
     assert flip("The extension may exceed 30 days.", bound)
+    # A contrast denies what follows it, one word: "strict, rather than intermediate, scrutiny".
+    contrast = "The panel held that strict, rather than intermediate, scrutiny applied to the statute."
+    assert "intermediate" in flip("The panel applied intermediate scrutiny to the statute.", contrast)
+    assert flip("The panel held that strict scrutiny applied to the statute.", contrast) == ""
+    assert "comply" in flip("The firm complied with the order.", "The firm sued the agency instead of complying with the order.")
 
 
 def test_metadata_counts_as_evidence_for_attribution(vectors: SentenceVectors) -> None:

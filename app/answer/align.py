@@ -21,6 +21,7 @@ Hand-written because no NLI or cross-encoder model ships in a usable wheel here.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -84,7 +85,7 @@ ANTONYMS = [
     ("maximum", "minimum"), ("most", "least"), ("highest", "lowest"), ("largest", "smallest"),
     ("biggest", "smallest"), ("best", "worst"), ("positive", "negative"), ("agree", "disagree"),
     ("agreed", "disagreed"), ("praised", "criticized"), ("praise", "criticize"), ("welcomed", "condemned"),
-    ("raised", "lowered"), ("raise", "lower"), ("expanded", "reduced"), ("next", "previous"), ("future", "past"), ("inside", "outside"), ("domestic", "foreign"),
+    ("strong", "weak"), ("stronger", "weaker"), ("strongly", "weakly"), ("raised", "lowered"), ("raise", "lower"), ("expanded", "reduced"), ("next", "previous"), ("future", "past"), ("inside", "outside"), ("domestic", "foreign"),
 ]  # fmt: skip
 OPPOSITE: dict[str, set[str]] = {}
 for _a, _b in ANTONYMS:
@@ -105,6 +106,7 @@ NOT_NEGATING = {"later", "earlier", "more", "less", "fewer", "longer", "sooner",
 BOUND_VERBS = {"exceed", "exceeding", "exceeds", "surpass", "surpassing", "over", "beyond", "above", "below", "under"}
 NEG_PREFIXES = ("un", "non", "dis", "in", "il", "im", "ir")
 _WORD = re.compile(r"[a-z][a-z'\-]*")
+_END = re.compile(r"[a-z0-9][a-z0-9'\-.:]*[a-z0-9]|[a-z0-9]")  # an end of "from ... to ...": a word, a time, a year
 
 
 def _lower_words(text: str) -> list[str]:
@@ -114,16 +116,18 @@ def _lower_words(text: str) -> list[str]:
 # "strict, rather than intermediate, scrutiny", "sued instead of complying": what follows the contrast
 # is what the sentence denies, as after "not".
 CONTRASTS = {("rather", "than"), ("instead", "of")}
+FAILS = {"fail", "fails", "failed", "failing"}  # "fails to divest" negates "divest", as "does not divest" does
 
 
 def _negates(ws: list[str], i: int) -> bool:
     """True when word ``i`` is a negation, or ends a contrast ("rather than", "instead of")."""
-    return ws[i] in NEGATIONS or ws[i] == "n't" or (i > 0 and (ws[i - 1], ws[i]) in CONTRASTS)
+    return ws[i] in NEGATIONS or ws[i] == "n't" or (i > 0 and ((ws[i - 1], ws[i]) in CONTRASTS or (ws[i] == "to" and ws[i - 1] in FAILS)))
 
 
-def _negated_words(ws: list[str]) -> tuple[set[str], set[str]]:
+def _negated_words(ws: list[str], conditional: set[str] | None = None) -> tuple[set[str], set[str]]:
     """(stems of the first two content words after each negation, within four words;
-    stems of the content words said without a negation)."""
+    stems of the content words said without a negation). The words a negation inside a condition
+    negates ("if ByteDance does not divest") are added to ``conditional`` instead, when given."""
     neg: set[str] = set()
     plain: set[str] = set()
     covered: set[int] = set()
@@ -133,7 +137,11 @@ def _negated_words(ws: list[str]) -> tuple[set[str], set[str]]:
             nxt = ws[i + 2]  # "not to exceed"
         if nxt in NOT_NEGATING or nxt in BOUND_VERBS:
             continue  # "no later than 90 days", "not only", "not to exceed 30 days": a bound or an addition
-        if _negates(ws, i) and not CONDITIONAL & set(ws[max(0, i - 6) : i]):
+        if _negates(ws, i):
+            in_condition = bool(CONDITIONAL & set(ws[max(0, i - 6) : i]))
+            if in_condition and conditional is None:
+                continue
+            into = conditional if in_condition and conditional is not None else neg
             taken = 0
             # A contrast denies one word ("strict, rather than intermediate, scrutiny": not "scrutiny").
             most = 1 if ws[i] in {b for _, b in CONTRASTS} and ws[i] not in NEGATIONS else 2
@@ -141,7 +149,7 @@ def _negated_words(ws: list[str]) -> tuple[set[str], set[str]]:
                 x = ws[j]
                 if x in NEGATIONS or x == "n't" or x in NEG_SKIP or len(x) < 2:
                     continue
-                neg.add(stem(x))
+                into.add(stem(x))
                 covered.add(j)
                 taken += 1
                 if taken == most:
@@ -171,12 +179,28 @@ def _has_negation(ws: list[str]) -> bool:
     return any(w in NEGATIONS or w == "n't" for w in ws)
 
 
+def _negation_count(ws: list[str]) -> int:
+    return sum(w in NEGATIONS or w == "n't" for w in ws)
+
+
 def flip(claim: str, evidence: str) -> str:
     """A reason when the claim says the contrary of the evidence, else ''."""
     cw, ew = _lower_words(claim), _lower_words(evidence)
-    c_neg, c_plain = _negated_words(cw)
-    e_neg, e_plain = _negated_words(ew)
+    c_cond: set[str] = set()
+    e_cond: set[str] = set()
+    c_neg, c_plain = _negated_words(cw, c_cond)
+    e_neg, e_plain = _negated_words(ew, e_cond)
     c_all, e_all = set(cw), set(ew)
+    # A condition asserts nothing, but a claim that keeps the condition keeps its negation too:
+    # "if ByteDance does divest" against "if ByteDance does not divest".
+    if CONDITIONAL & c_all:
+        for w in sorted(e_cond - c_cond - c_neg):
+            if w in c_plain:
+                return f"drops the negation of the evidence's condition ('not {w}')"
+    # One more negation than the evidence has ("are not 'not targeted'") says its contrary.
+    if _negation_count(cw) > _negation_count(ew) and c_neg and c_neg <= e_neg | e_cond:
+        return "adds a negation to the evidence's"
+    c_count, e_count = Counter(cw), Counter(ew)
     for w in sorted(c_neg):
         if w in e_plain and w not in e_neg:
             return f"negation the evidence does not have ('not {w}')"
@@ -195,7 +219,8 @@ def flip(claim: str, evidence: str) -> str:
         return f"adds 'not {w}' to the evidence"
     for w in c_all:
         for o in OPPOSITE.get(w, ()):
-            if o in e_all and w not in e_all:
+            # ... or says it once more and the opposite once less ("to buy and buy" for "to buy and sell").
+            if (o in e_all and w not in e_all) or (c_count[w] > e_count[w] and e_count[o] > c_count[o]):
                 return f"says '{w}' where the evidence says '{o}'"
         for pre in NEG_PREFIXES:
             if len(w) > 4 and f"{pre}{w}" in e_all and w not in e_all:
@@ -212,8 +237,9 @@ def flip(claim: str, evidence: str) -> str:
 def _from_to(text: str) -> list[tuple[set[str], set[str]]]:
     out = []
     for m in re.finditer(r"\bfrom\s+((?:\S+\s+){0,3}?\S+)\s+to\s+((?:\S+\s*){1,4})", nz.canonical_text(text)):
-        a = {w for w in _WORD.findall(m.group(1)) if len(w) > 3 and w != "the"}
-        b = {w for w in _WORD.findall(m.group(2)) if len(w) > 3 and w != "the"}
+        # Words of four letters or more, or tokens with a digit ("from 6am to 9pm", "from 2020 to 2021").
+        a = {w for w in _END.findall(m.group(1)) if (len(w) > 3 or any(c.isdigit() for c in w)) and w != "the"}
+        b = {w for w in _END.findall(m.group(2)) if (len(w) > 3 or any(c.isdigit() for c in w)) and w != "the"}
         a, b = a - b, b - a  # "from the Entity List to the Unverified List": what tells the two ends apart
         if a and b:
             out.append((a, b))

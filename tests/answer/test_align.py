@@ -98,6 +98,16 @@ def test_flip_rules() -> None:
     assert "intermediate" in flip("The panel applied intermediate scrutiny to the statute.", contrast)
     assert flip("The panel held that strict scrutiny applied to the statute.", contrast) == ""
     assert "comply" in flip("The firm complied with the order.", "The firm sued the agency instead of complying with the order.")
+    # A condition asserts nothing, but a claim that keeps it keeps its negation ("fails to" is one too).
+    cond = "The bill would ban the app if its owner does not divest from it."
+    assert "condition" in flip("The bill would ban the app if its owner does divest from it.", cond)
+    assert flip("The bill would ban the app if its owner fails to divest from it.", cond) == ""
+    assert flip("The owner must divest or the app will be banned.", cond) == ""
+    # One negation more than the evidence, a word said once more and its opposite once less, a range reversed.
+    assert flip('The changes are not "not targeted at specific firms."', 'The changes are "not targeted at specific firms."')
+    assert "sell" in flip("Customers came to buy and buy shares.", "Customers came to buy and sell shares.")
+    assert "direction" in flip("The store opens from 9pm to 6am.", "The store opens from 6am to 9pm.")
+    assert "weak" in flip("It is a weak stand for free speech.", "It is a strong stand for free speech.")
 
 
 def test_metadata_counts_as_evidence_for_attribution(vectors: SentenceVectors) -> None:

@@ -115,6 +115,14 @@ def test_metadata_counts_as_evidence_for_attribution(vectors: SentenceVectors) -
     assert c.supported and c.cites == [4]
 
 
+def test_a_count_is_not_supported_by_the_day_of_a_date() -> None:
+    e = _p("On September 18, 2020, the Secretary listed five transactions, and on September 19, revised the list.")
+    assert "number not in its evidence: 19" in hard_checks("On September 18, 2020, the Secretary listed nineteen transactions.", [e])
+    assert "number not in its evidence: 19" in hard_checks("The Secretary listed 19 transactions on September 18, 2020.", [e])
+    assert hard_checks("The Secretary listed five transactions on September 18, 2020.", [e]) == ""
+    assert hard_checks("On September 19, the Secretary revised the list.", [e]) == ""
+
+
 def test_a_report_date_supports_the_year_its_sentence_says_not_its_own() -> None:
     last_year = _p("Last year, the US government added the firm to the Entity List.", date="2021-12")
     assert "date not in its evidence: 2021" in hard_checks("The firm was added to the Entity List in 2021.", [last_year])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from app.answer import compose
-from app.answer.align import check_claim, flip, hard_checks
+from app.answer.align import check_claim, evidence_names, flip, hard_checks, substitution
 from app.answer.engine import prepare
 from app.answer.evidence import SentenceVectors
 from app.embedding import get_embedding
@@ -121,6 +121,28 @@ def test_a_count_is_not_supported_by_the_day_of_a_date() -> None:
     assert "number not in its evidence: 19" in hard_checks("The Secretary listed 19 transactions on September 18, 2020.", [e])
     assert hard_checks("The Secretary listed five transactions on September 18, 2020.", [e]) == ""
     assert hard_checks("On September 19, the Secretary revised the list.", [e]) == ""
+
+
+def test_a_copied_sentence_with_one_name_or_date_put_for_another_is_refused() -> None:
+    pool = [_p("Israel said on Monday that the talks in Cairo would go on."), _p("DJI makes drones in Shenzhen.")]
+    names = evidence_names(pool)
+    crisis = "There was Covid and then there was a crisis in high-tech that led to reduced spending."
+    assert "says 'Israel' where its evidence says 'Covid'" in substitution(crisis.replace("Covid", "Israel"), crisis, names)
+    drones = "DJI is one of the biggest drone companies in the world."
+    assert "where its evidence says 'DJI'" in substitution(drones.replace("DJI", "Shenzhen"), drones, names)
+    results = "Kroll reviewed the previous set of results (to end of March 2023)."
+    assert "says 'December'" in substitution(results.replace("March", "December"), results, names)
+    order = "By the authority vested in me as President by the Constitution of the United States."
+    assert substitution(order.replace("President", "IEEPA"), order, names)
+    # Allowed: a role written as its holder, a pronoun or a weekday resolved, an alias, a reordered name.
+    assert substitution("Trump said the ban would start soon.", "The President said the ban would start soon.", names) == ""
+    assert substitution("Gao Feng said the rules are routine.", "He said the rules are routine.", names) == ""
+    assert substitution("On March 13, 2024, the House passed the bill.", "On Wednesday, the House passed the bill.", names) == ""
+    assert substitution("The U.S. said the rules are routine.", "The United States said the rules are routine.", names) == ""
+    assert substitution(
+        "The Commerce Ministry said the rules are routine.", "The Ministry of Commerce said the rules are routine.", names
+    ) == ""
+    assert substitution("In 2024 the House passed the bill.", "Last year the House passed the bill.", names) == ""
 
 
 def test_a_report_date_supports_the_year_its_sentence_says_not_its_own() -> None:

@@ -118,6 +118,14 @@ def split_passage(p: Passage) -> list[Passage]:
             continues_quote = same_paragraph and (
                 quote_open(prev) or (text[:1] in QUOTE_OPEN and not SAYS.search(text) and SAYS.search(prev))
             )
+            # News style: a paragraph that opens a quotation with no attribution of its own goes on with the
+            # speaker of the quotation just before it ('"...," TikTok said. / "We thank ..."'), up to a bound.
+            speaker_goes_on = (
+                not same_paragraph and text[:1] in QUOTE_OPEN and not SAYS.search(text)
+                and SAYS.search(prev) is not None and any(q in prev for q in QUOTE_OPEN)
+                and len(p.text[prev_s:e].split()) <= MAX_MERGED_WORDS
+            )  # fmt: skip
+            continues_quote = continues_quote or speaker_goes_on
             introduces = prev.rstrip().endswith(":")  # a heading or lead-in, possibly a paragraph above
             # "Such actions included ...", "These eight entities ...": the sentence only makes sense
             # with the one before it, so both are one piece of evidence.

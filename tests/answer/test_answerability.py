@@ -56,6 +56,18 @@ def test_sentence_referring_back_is_kept_with_its_antecedent() -> None:
     assert [p.text for p in pieces] == [text]
 
 
+def test_a_quote_paragraph_without_attribution_goes_on_with_the_speaker_before_it() -> None:
+    said = "\u201cIn agreement with our service providers, we are restoring service,\u201d the company said in a statement."
+    quote = "\u201cWe thank the mayor for the assurance that providers will face no penalties.\u201d"
+    text = f"{said}\n\n{quote}\n\nThe city council meets again on Monday to discuss the rules."
+    pieces = split_passage(_p(text))
+    assert [p.text for p in pieces] == [f"{said}\n\n{quote}", "The city council meets again on Monday to discuss the rules."]
+    # A quote paragraph with its own speaker stands alone.
+    own = "\u201cWe will appeal the ruling in the coming weeks,\u201d the mayor told reporters on Friday."
+    pieces = split_passage(_p(f"{said}\n\n{own}"))
+    assert [p.text for p in pieces] == [said, own]
+
+
 def test_piece_of_a_sentence_cut_by_a_chunk_edge_yields_to_the_whole_sentence() -> None:
     whole = _p(TREASURY_LIST, start=100)
     cut = _p(TREASURY_LIST[:60].rsplit(" ", 1)[0] + " Ltd.", start=100)  # a chunk ending inside the sentence

@@ -2,7 +2,7 @@
 on the sample corpus plus one made-up document with dates (real embedding model, slow-ish).
 
 The issue's targets are false claims accepted at most 2% and true claims accepted at least 90%;
-the run here checks a looser floor the current checker meets, and records the target as an xfail."""
+the sample-corpus run here checks its scaled bar (at most 5% of its 34 false claims) and a regression floor."""
 
 from __future__ import annotations
 
@@ -106,9 +106,9 @@ def test_benchmark_on_the_sample_corpus(tmp_path: Path) -> None:
     assert r["n_claims"] >= 60
     m = r["metrics"]
     assert m["true_accepted"] >= 0.8, m
-    # The issue's bar is 0.05 here (0.02 on the full benchmark); the current checker lets through swapped
-    # names and flips it does not know (see the report's mistakes), so this is a regression floor.
-    assert m["false_accepted"] <= 0.45, m
+    # A regression floor: 1 of 34 false claims got through on 2026-12-04 (the issue's bar, 0.05 here, is
+    # checked below; 0.02 on the full benchmark, 2.8% there on the same day).
+    assert m["false_accepted"] <= 0.10, m
     assert {row["threshold"] for row in r["threshold_curve"]} == {0.55, 0.65}
     md = vs.render_markdown({**r, "date": "test"})
     assert "## Per kind" in md and "## Threshold curve" in md
@@ -117,9 +117,6 @@ def test_benchmark_on_the_sample_corpus(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="issue 12 target: the checker still accepts swapped names, unknown antonyms and pairs", strict=False
-)
 def test_issue_targets_on_the_sample_corpus(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     folder = tmp_path / "docs"

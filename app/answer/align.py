@@ -86,6 +86,8 @@ ANTONYMS = [
     ("biggest", "smallest"), ("best", "worst"), ("positive", "negative"), ("agree", "disagree"),
     ("agreed", "disagreed"), ("praised", "criticized"), ("praise", "criticize"), ("welcomed", "condemned"),
     ("strong", "weak"), ("stronger", "weaker"), ("strongly", "weakly"), ("raised", "lowered"), ("raise", "lower"), ("expanded", "reduced"), ("next", "previous"), ("future", "past"), ("inside", "outside"), ("domestic", "foreign"),
+    ("benefit", "harm"), ("benefits", "harms"), ("block", "permit"), ("blocked", "permitted"), ("blocked", "allowed"),
+    ("restored", "suspended"), ("resumed", "halted"), ("agreed", "refused"), ("extended", "shortened"),
 ]  # fmt: skip
 OPPOSITE: dict[str, set[str]] = {}
 for _a, _b in ANTONYMS:
@@ -382,6 +384,19 @@ def _is_fact(tok: tuple[str, str, bool], names: set[str]) -> bool:
     return True
 
 
+def _copied(ops: list[tuple[str, int, int, int, int]], n: int) -> bool:
+    """At least half of the claim's ``n`` words are copied from the sentence (difflib opcodes)."""
+    return sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal") >= 0.5 * n
+
+
+def copies(claim: str, sentence: str) -> bool:
+    """``claim`` is written mostly in ``sentence``'s own words: it is that sentence's claim to check."""
+    from difflib import SequenceMatcher
+
+    cf, ef = [t[1] for t in _sub_tokens(claim)], [t[1] for t in _sub_tokens(sentence)]
+    return bool(cf) and _copied(SequenceMatcher(None, cf, ef, autojunk=False).get_opcodes(), len(cf))
+
+
 def substitution(claim: str, sentence: str, names: set[str], publisher: str = "") -> str:
     """A reason when ``claim`` copies ``sentence`` but puts one name, number or date where the sentence
     has another ("There was Israel and then ..." for "There was Covid and then ..."), else ''.
@@ -396,8 +411,7 @@ def substitution(claim: str, sentence: str, names: set[str], publisher: str = ""
     ct, et = _sub_tokens(claim), _sub_tokens(sentence)
     cf, ef = [t[1] for t in ct], [t[1] for t in et]
     ops = SequenceMatcher(None, cf, ef, autojunk=False).get_opcodes()
-    copied = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
-    if copied < 0.5 * len(cf):
+    if not _copied(ops, len(cf)):
         return ""
     c_set, e_set = set(cf), set(ef)
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
@@ -409,6 +423,12 @@ def substitution(claim: str, sentence: str, names: set[str], publisher: str = ""
         )
         if not (left and right):
             continue
+        # A copied sentence with one word put for its opposite ("China supports practices" for "China opposes
+        # practices"): caught here even when the claim is checked on two sentences, one of which has the word.
+        for w in (t[0].lower() for t in ct[i1:i2]):
+            opposed = [t[0] for t in et[j1:j2] if t[0].lower() in OPPOSITE.get(w, ())]
+            if opposed and w not in {t[0].lower() for t in et}:
+                return f"says '{w}' where its evidence says '{opposed[0]}'"
         new = [t for t in ct[i1:i2] if _is_fact(t, names) and t[1] not in e_set]
         old = [t for t in et[j1:j2] if _is_fact(t, names) and t[1] not in c_set]
         if new and not old and any(t[1] in TITLES and t[1] not in c_set for t in et[j1:j2]):
@@ -523,11 +543,17 @@ def check_claim(
             break  # sorted by score: nothing further passes
         cited = [evidence[i] for i in idx]
         reason = hard_checks(claim, cited, premises)
+        final = False
         if not reason:
             reason = flip(claim, " ".join(p.text for p in cited))
+            final = bool(reason) and any(copies(claim, p.text) for p in cited)
         if not reason:
             names = names if names is not None else evidence_names(evidence)
             reason = next((r for p in cited if (r := substitution(claim, p.text, names, p.publisher))), "")
+            final = bool(reason)
+        if final:
+            # The sentence the claim copies says otherwise: no weaker sentence may stand in for it.
+            return ClaimCheck(claim, False, [], round(score, 4), reason)
         if not reason and len(idx) > 1:
             reason = next((f"a clause holds on neither sentence: {part!r}" for part in parts if not _holds_alone(part, cited, vectors, threshold)), "")
         if reason:

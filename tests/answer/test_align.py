@@ -145,6 +145,16 @@ def test_a_copied_sentence_with_one_name_or_date_put_for_another_is_refused() ->
     assert substitution("In 2024 the House passed the bill.", "Last year the House passed the bill.", names) == ""
 
 
+def test_a_copied_sentence_that_says_otherwise_is_final(vectors: SentenceVectors) -> None:
+    opposes = "China opposes practices that undermine the basic principles of a market economy, He noted."
+    other = "China supports the legitimate rights and interests of enterprises and the basic principles of trade."
+    claim = opposes.replace("opposes", "supports")
+    assert "says 'supports' where its evidence says 'opposes'" in substitution(claim, opposes, set())
+    # The sentence the claim copies contradicts it: a weaker sentence with the word does not rescue it.
+    c = check_claim(claim, [_p(other, doc="a"), _p(opposes, doc="b")], vectors, 0.55)
+    assert not c.supported and "says 'supports' where" in c.reason, c
+
+
 def test_a_report_date_supports_the_year_its_sentence_says_not_its_own() -> None:
     last_year = _p("Last year, the US government added the firm to the Entity List.", date="2021-12")
     assert "date not in its evidence: 2021" in hard_checks("The firm was added to the Entity List in 2021.", [last_year])

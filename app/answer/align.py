@@ -546,7 +546,9 @@ def check_claim(
         final = False
         if not reason:
             reason = flip(claim, " ".join(p.text for p in cited))
-            final = bool(reason) and any(copies(claim, p.text) for p in cited)
+            # Final only when the sentence the claim copies is itself the one it contradicts (in a pair, the
+            # other sentence's negation must not condemn a claim that one sentence alone supports).
+            final = bool(reason) and any(copies(claim, p.text) and flip(claim, p.text) for p in cited)
         if not reason:
             names = names if names is not None else evidence_names(evidence)
             reason = next((r for p in cited if (r := substitution(claim, p.text, names, p.publisher))), "")

@@ -29,6 +29,7 @@ import numpy as np
 
 from app.answer import normalise as nz
 from app.answer.evidence import SentenceVectors
+from app.answer.infer import WEEKDAYS
 from app.answer.text import STOPWORDS, content_words, stem, strip_markers
 from app.types import Passage
 
@@ -356,12 +357,13 @@ TITLES = {
     "commissioner", "premier", "chancellor", "king", "queen", "prince", "general", "mr", "ms", "mrs", "dr",
     "vice", "deputy", "chief", "officer", "founder", "leader", "lawmaker", "official", "officials",
 }  # fmt: skip
-WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _SUB_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'\-.&]*[A-Za-z0-9]|[A-Za-z]|\d[\d,.]*\d|\d")
 SUB_SPAN = 3  # the longest replaced span (in words, each side) read as one thing said for another
+Token = tuple[str, str, bool]  # (word as written, folded, sentence-initial)
+Opcode = tuple[str, int, int, int, int]
 
 
-def _sub_tokens(text: str) -> list[tuple[str, str, bool]]:
+def _sub_tokens(text: str) -> list[Token]:
     """(word as written, folded, sentence-initial) for each word of ``text``, aliases in canonical form."""
     t = nz.canonical_names(" ".join(text.replace("’", "'").split()))  # "United\nStates" is "US" too
     out = []
@@ -371,7 +373,7 @@ def _sub_tokens(text: str) -> list[tuple[str, str, bool]]:
     return out
 
 
-def _is_fact(tok: tuple[str, str, bool], names: set[str]) -> bool:
+def _is_fact(tok: Token, names: set[str]) -> bool:
     """A number, or a name: capitalised, not a function word, a weekday or a title; a sentence's first
     word only when it is marked as a name (an acronym, inner capitals) or the evidence names it mid-sentence."""
     w, f, initial = tok
@@ -384,17 +386,20 @@ def _is_fact(tok: tuple[str, str, bool], names: set[str]) -> bool:
     return True
 
 
-def _copied(ops: list[tuple[str, int, int, int, int]], n: int) -> bool:
-    """At least half of the claim's ``n`` words are copied from the sentence (difflib opcodes)."""
-    return sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal") >= 0.5 * n
+def _align(claim: str, sentence: str) -> tuple[list[Token], list[Token], list[Opcode], bool]:
+    """The words of ``claim`` and ``sentence``, their difflib alignment, and whether the claim is a copy:
+    at least half of its words copied from the sentence."""
+    from difflib import SequenceMatcher
+
+    ct, et = _sub_tokens(claim), _sub_tokens(sentence)
+    ops = SequenceMatcher(None, [t[1] for t in ct], [t[1] for t in et], autojunk=False).get_opcodes()
+    copied = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
+    return ct, et, ops, bool(ct) and copied >= 0.5 * len(ct)
 
 
 def copies(claim: str, sentence: str) -> bool:
     """``claim`` is written mostly in ``sentence``'s own words: it is that sentence's claim to check."""
-    from difflib import SequenceMatcher
-
-    cf, ef = [t[1] for t in _sub_tokens(claim)], [t[1] for t in _sub_tokens(sentence)]
-    return bool(cf) and _copied(SequenceMatcher(None, cf, ef, autojunk=False).get_opcodes(), len(cf))
+    return _align(claim, sentence)[3]
 
 
 def substitution(claim: str, sentence: str, names: set[str], publisher: str = "") -> str:
@@ -406,20 +411,19 @@ def substitution(claim: str, sentence: str, names: set[str], publisher: str = ""
     sentence's publisher; one of its names may stand for another ("The US added" for "The Commerce
     Department added", published by the U.S. Department of Commerce).
     Hand-written because no NLI or cross-encoder model ships in a usable wheel here."""
-    from difflib import SequenceMatcher
-
-    ct, et = _sub_tokens(claim), _sub_tokens(sentence)
-    cf, ef = [t[1] for t in ct], [t[1] for t in et]
-    ops = SequenceMatcher(None, cf, ef, autojunk=False).get_opcodes()
-    if not _copied(ops, len(cf)):
+    ct, et, ops, copied = _align(claim, sentence)
+    if not copied:
         return ""
-    c_set, e_set = set(cf), set(ef)
+    n_claim, n_sentence = len(ct), len(et)
+    c_set, e_set = {t[1] for t in ct}, {t[1] for t in et}
+    e_lower = {t[0].lower() for t in et}
+    own = nz.words(publisher) if publisher else set()
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag != "replace" or i2 - i1 > SUB_SPAN or j2 - j1 > SUB_SPAN:
             continue
         left = (i1 == 0 and j1 == 0) or (k > 0 and ops[k - 1][0] == "equal" and (ops[k - 1][2] - ops[k - 1][1] >= 2 or ops[k - 1][1] == 0))
-        right = (i2 == len(cf) and j2 == len(ef)) or (
-            k + 1 < len(ops) and ops[k + 1][0] == "equal" and (ops[k + 1][2] - ops[k + 1][1] >= 2 or ops[k + 1][2] == len(cf))
+        right = (i2 == n_claim and j2 == n_sentence) or (
+            k + 1 < len(ops) and ops[k + 1][0] == "equal" and (ops[k + 1][2] - ops[k + 1][1] >= 2 or ops[k + 1][2] == n_claim)
         )
         if not (left and right):
             continue
@@ -427,14 +431,13 @@ def substitution(claim: str, sentence: str, names: set[str], publisher: str = ""
         # practices"): caught here even when the claim is checked on two sentences, one of which has the word.
         for w in (t[0].lower() for t in ct[i1:i2]):
             opposed = [t[0] for t in et[j1:j2] if t[0].lower() in OPPOSITE.get(w, ())]
-            if opposed and w not in {t[0].lower() for t in et}:
+            if opposed and w not in e_lower:
                 return f"says '{w}' where its evidence says '{opposed[0]}'"
         new = [t for t in ct[i1:i2] if _is_fact(t, names) and t[1] not in e_set]
         old = [t for t in et[j1:j2] if _is_fact(t, names) and t[1] not in c_set]
         if new and not old and any(t[1] in TITLES and t[1] not in c_set for t in et[j1:j2]):
             # A role may be written as its holder's name, not as an acronym or a number ("as IEEPA" for "as President").
             old = [t for t in et[j1:j2] if t[1] in TITLES] if all(t[0].isupper() or t[0][0].isdigit() for t in new) else []
-        own = nz.words(publisher) if publisher else set()
         if own and all(t[1] in own for t in new) and all(t[1] in own for t in old):
             continue  # the publisher, by two of its names
         if new and old:
@@ -546,9 +549,11 @@ def check_claim(
         final = False
         if not reason:
             reason = flip(claim, " ".join(p.text for p in cited))
-            # Final only when the sentence the claim copies is itself the one it contradicts (in a pair, the
-            # other sentence's negation must not condemn a claim that one sentence alone supports).
-            final = bool(reason) and any(copies(claim, p.text) and flip(claim, p.text) for p in cited)
+            if reason:
+                # Final only when the sentence the claim copies is itself the one it contradicts (in a pair, the
+                # other sentence's negation must not condemn a claim that one sentence alone supports).
+                contradicted = cited if len(cited) == 1 else [p for p in cited if flip(claim, p.text)]
+                final = any(copies(claim, p.text) for p in contradicted)
         if not reason:
             names = names if names is not None else evidence_names(evidence)
             reason = next((r for p in cited if (r := substitution(claim, p.text, names, p.publisher))), "")

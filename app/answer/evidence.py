@@ -125,7 +125,6 @@ def split_passage(p: Passage) -> list[Passage]:
                 and SAYS.search(prev) is not None and any(q in prev for q in QUOTE_OPEN)
                 and len(p.text[prev_s:e].split()) <= MAX_MERGED_WORDS
             )  # fmt: skip
-            continues_quote = continues_quote or speaker_goes_on
             introduces = prev.rstrip().endswith(":")  # a heading or lead-in, possibly a paragraph above
             # "Such actions included ...", "These eight entities ...": the sentence only makes sense
             # with the one before it, so both are one piece of evidence.
@@ -137,7 +136,7 @@ def split_passage(p: Passage) -> list[Passage]:
                 same_paragraph and PRONOUN_START.match(text) is not None
                 and len(p.text[prev_s:e].split()) <= MAX_MERGED_WORDS
             )  # fmt: skip
-            if continues_quote or introduces or refers_back or goes_on:
+            if continues_quote or speaker_goes_on or introduces or refers_back or goes_on:
                 merged[-1][1] = e
                 continue
         merged.append([s, e])

@@ -14,6 +14,8 @@ sentence-transformers (``app.embedding.load_encoder``).
 from __future__ import annotations
 
 import json
+import math
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +24,38 @@ from typing import Any
 import numpy as np
 
 TOKENS_PER_ROW = 32  # token budget of a batch = batch_size * this (see MiniLM._batches)
+# A small encode (one document's chunks, a question) runs in numpy while torch is not imported yet:
+# importing torch takes 1.3-1.7 s of a new process, which was a third of adding one document to the
+# index from `dossier ingest`. Above this many tokens torch is faster (bf16 autocast on CPUs with
+# native bf16), and once torch is imported it does every encode.
+NUMPY_MAX_TOKENS = 4096
+
+
+def _gelu(y: np.ndarray) -> np.ndarray:
+    """The exact (erf) GELU, with erf to 1.5e-7 (Abramowitz and Stegun 7.1.26), in place where it can:
+    numpy has no erf, and scipy is not imported for it. GELU(y) = (y + |y| erf(|y| / sqrt 2)) / 2."""
+    ay = np.abs(y)
+    t = ay * np.float32(0.3275911 / math.sqrt(2.0))
+    t += 1
+    np.reciprocal(t, out=t)
+    p = t * np.float32(1.061405429)
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        p += np.float32(c)
+        p *= t
+    e = np.square(ay) * np.float32(-0.5)
+    np.exp(e, out=e)
+    p *= e  # 1 - erf(|y| / sqrt 2)
+    p -= 1
+    p *= ay  # -|y| erf(|y| / sqrt 2)
+    out = y - p
+    out *= 0.5
+    return out
+
+
+def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = np.square(x - mean).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * w + b
 
 
 class UnsupportedModel(ValueError):
@@ -156,6 +190,43 @@ class MiniLM:
                 self._torch = {k: torch.from_numpy(v).to(self.device) for k, v in self.w.items()}
             return self._torch
 
+    def _forward_numpy(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The same function as ``_forward_torch``, in float32 numpy (tests/test_minilm.py compares them)."""
+        w, h, nh, eps = self.w, self.hidden, self.heads, self.eps
+        b, t = ids.shape
+        d = h // nh
+        x = _layer_norm(w["word"][ids] + w["position"][:t] + w["token_type"], w["ln_w"], w["ln_b"], eps)
+        blocked = np.where(mask[:, None, None, :] > 0, 0.0, -np.inf).astype(np.float32)  # b x 1 x 1 x t
+        for i in range(self.n_layers):
+            qkv = (x @ w[f"{i}.qkv_w"].T + w[f"{i}.qkv_b"]).reshape(b, t, 3, nh, d).transpose(2, 0, 3, 1, 4)
+            scores = qkv[0] @ qkv[1].transpose(0, 1, 3, 2)
+            scores *= np.float32(1 / math.sqrt(d))
+            scores += blocked
+            scores -= scores.max(-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(-1, keepdims=True)
+            a = (scores @ qkv[2]).transpose(0, 2, 1, 3).reshape(b, t, h)
+            x = _layer_norm(a @ w[f"{i}.o_w"].T + w[f"{i}.o_b"] + x, w[f"{i}.ln1_w"], w[f"{i}.ln1_b"], eps)
+            y = x @ w[f"{i}.i_w"].T + w[f"{i}.i_b"]
+            y = _gelu(y) @ w[f"{i}.d_w"].T + w[f"{i}.d_b"]
+            x = _layer_norm(y + x, w[f"{i}.ln2_w"], w[f"{i}.ln2_b"], eps)
+        m = mask[..., None].astype(np.float32)
+        return (x * m).sum(1) / np.maximum(m.sum(1), 1e-9)
+
+    def runs_in_numpy(self, texts: list[str]) -> bool:
+        """True when ``encode`` would use numpy: torch not imported yet, and a small encode on the CPU."""
+        if "torch" in sys.modules or self.device != "cpu":
+            return False
+        return sum(len(i) for i in self.token_ids([str(t).strip() for t in texts])) <= NUMPY_MAX_TOKENS
+
+    def encode_numpy(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """``encode`` in numpy (float32), whatever the size."""
+        out = np.empty((len(texts), self.hidden), dtype=np.float32)
+        for chunk, ids, mask in self._batches(texts, batch_size):
+            vec = self._forward_numpy(ids, mask)
+            out[chunk] = vec / np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
+        return out
+
     def _forward_torch(self, ids: Any, mask: Any) -> Any:
         import torch
         import torch.nn.functional as F
@@ -185,10 +256,12 @@ class MiniLM:
         show_progress_bar: bool = False,
     ) -> np.ndarray:
         """Embeddings (numpy, float32) in the order of ``texts``, batched by length within a token budget."""
+        del normalize_embeddings, convert_to_numpy, show_progress_bar  # always normalised numpy; no progress bar
+        if self.runs_in_numpy(texts):
+            return self.encode_numpy(texts, batch_size)
         import torch
         import torch.nn.functional as F
 
-        del normalize_embeddings, convert_to_numpy, show_progress_bar  # always normalised numpy; no progress bar
         out = np.empty((len(texts), self.hidden), dtype=np.float32)
         with torch.inference_mode():
             for chunk, ids, mask in self._batches(texts, batch_size):

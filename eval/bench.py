@@ -54,12 +54,15 @@ QUESTIONS = [
 
 def machine() -> str:
     try:
-        flags = set(Path("/proc/cpuinfo").read_text().split())
+        info = Path("/proc/cpuinfo").read_text()
     except OSError:
-        flags = set()
+        info = ""
+    flags = set(info.split())
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "unknown CPU")
     isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
     bf16 = "native bf16" if {"avx512_bf16", "amx_bf16"} & flags else "no bf16"
-    return f"{os.cpu_count()} cores, {isa}, {bf16}"
+    amx = ", AMX" if "amx_bf16" in flags else ""
+    return f"{model}, {os.cpu_count()} cores, {isa}, {bf16}{amx}"
 
 
 def rss_mb() -> float:
@@ -457,6 +460,8 @@ def _update_index(base: Settings, work: Path, sentences: list[str], sentence_vec
             vecs.append(v / np.linalg.norm(v))
         if len(ids) >= SCALE_BATCH:
             flush()
+            if chunks >= 200_000 and (d * per_doc) % 100_000 < per_doc:
+                print(f"    {d * per_doc:,} chunks written, RSS {_rss_now_mb():.0f} MB", flush=True)
     flush()
     manifest.compact()
     keyword.build(settings, manifest.generation)
@@ -509,6 +514,21 @@ def bench_update(base: Settings, corpus: Path, work: Path, sizes: list[int], run
                 delete_where = where
             else:
                 deletes.append({"wall_s": wall, "ingest_run_s": report["seconds"], "peak_rss_mb": report["peak_rss_mb"]})
+        # Hybrid retrieval on the same index (at 1M this is the only 1M index the run builds).
+        from app import keyword
+        from app.retrieve import HybridRetriever
+
+        t1 = time.perf_counter()
+        retriever = HybridRetriever(settings)
+        retriever.retrieve("warm up question")
+        first_s = time.perf_counter() - t1
+        lat = []
+        for q in QUESTIONS * 3:
+            t = time.perf_counter()
+            retriever.retrieve(q)
+            lat.append((time.perf_counter() - t) * 1000)
+        del retriever
+        keyword.forget_readers()
         med = lambda xs, k: statistics.median(x[k] for x in xs)  # noqa: E731
         row = {
             "chunks": chunks,
@@ -522,6 +542,9 @@ def bench_update(base: Settings, corpus: Path, work: Path, sizes: list[int], run
             "delete_peak_rss_mb": max(d["peak_rss_mb"] for d in deletes),
             "add_where_s": add_where,  # one run under cProfile (its times are inflated by the profiler)
             "delete_where_s": delete_where,
+            "retrieve_first_query_s": first_s,
+            "retrieve_p50_ms": percentile(lat, 50),
+            "retrieve_p95_ms": percentile(lat, 95),
             "add_runs_s": [round(a["wall_s"], 2) for a in adds],
             "delete_runs_s": [round(d["wall_s"], 2) for d in deletes],
         }
@@ -824,15 +847,16 @@ def render_table(r: dict[str, Any]) -> str:
     if r.get("update"):
         lines += [
             "",
-            "| chunks (documents) | add s (run s) | add - 10 docs s | delete s (run s) | delete - 10 docs s | peak RSS MB add / delete | add: where the time goes (s, under cProfile) |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
+            "| chunks (documents) | build s | add s (run s) | add - 10 docs s | delete s (run s) | delete - 10 docs s | peak RSS MB add / delete | retrieval p50 / p95 ms | add: where the time goes (s, under cProfile) |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for row in r["update"]:
             where = ", ".join(f"{k} {v:.2f}" for k, v in row["add_where_s"].items() if v >= 0.005)
             lines.append(
-                f"| {row['chunks']:,} ({row['documents']:,}) | {row['add_wall_s']:.2f} ({row['add_ingest_run_s']:.2f}) | "
+                f"| {row['chunks']:,} ({row['documents']:,}) | {row['index_build_s']:.0f} | {row['add_wall_s']:.2f} ({row['add_ingest_run_s']:.2f}) | "
                 f"{row.get('add_minus_10_docs_s', 0):+.2f} | {row['delete_wall_s']:.2f} ({row['delete_ingest_run_s']:.2f}) | "
-                f"{row.get('delete_minus_10_docs_s', 0):+.2f} | {row.get('add_peak_rss_mb', 0):.0f} / {row.get('delete_peak_rss_mb', 0):.0f} | {where} |"
+                f"{row.get('delete_minus_10_docs_s', 0):+.2f} | {row.get('add_peak_rss_mb', 0):.0f} / {row.get('delete_peak_rss_mb', 0):.0f} | "
+                f"{row.get('retrieve_p50_ms', 0):.1f} / {row.get('retrieve_p95_ms', 0):.1f} | {where} |"
             )
     if r.get("catch_up"):
         c = r["catch_up"]

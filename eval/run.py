@@ -47,6 +47,9 @@ def write_report(results: dict[str, Any], out: Path, name: str) -> Path:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv or [])
     base = get_settings()
+    from app.embedding import warm_torch
+
+    warm_torch()  # a long run: every encode in torch, as in the chat server (latency comparable)
     if args.suite == "corpus":
         from eval import corpus_suite
 

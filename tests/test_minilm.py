@@ -88,6 +88,52 @@ def test_embeddings_equal_sentence_transformers() -> None:
 
 
 @pytest.mark.slow
+def test_numpy_pass_equals_sentence_transformers() -> None:
+    """MiniLM's numpy pass (small encodes in a process that has not imported torch) computes the same
+    embeddings as sentence-transformers, truncated, empty and non-Latin texts included."""
+    from app.embedding import load_encoder, load_sentence_transformer
+
+    settings = get_settings()
+    texts = _texts()[::3]
+    ref = load_sentence_transformer(settings).encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+    got = load_encoder(settings).encode_numpy(texts, batch_size=32)
+    assert got.shape == ref.shape and got.dtype == np.float32
+    cosine = np.sum(got * ref, axis=1)
+    assert cosine.min() >= 0.99999, (texts[int(cosine.argmin())][:80], cosine.min())
+    assert np.abs(got - ref).max() < 1e-4
+
+
+def test_gelu_is_the_exact_erf_gelu() -> None:
+    import math
+
+    from app.minilm import _gelu
+
+    y = np.linspace(-12, 12, 20001, dtype=np.float32)
+    exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in y.astype(np.float64)])
+    assert np.abs(_gelu(y) - exact).max() < 1e-6
+
+
+@pytest.mark.slow
+def test_a_small_encode_in_a_new_process_does_not_import_torch(tmp_path: Path) -> None:
+    """One document's chunks or a question, encoded in a fresh process, take the numpy pass (no 1.3-1.7 s
+    torch import); a large encode, or one after ``warm_torch``, runs in torch."""
+    code = (
+        "import sys\n"
+        "from app.embedding import get_embedding, warm_torch\n"
+        "from app.settings import get_settings\n"
+        "emb = get_embedding(get_settings())\n"
+        "small = emb.encode(['Why was DJI sanctioned?', 'The ministry said a new rule took effect on Monday.'])\n"
+        "print('torch' in sys.modules)\n"
+        "warm_torch()\n"
+        "again = emb.encode(['Why was DJI sanctioned?', 'The ministry said a new rule took effect on Monday.'])\n"
+        "import numpy as np\n"
+        "print(float(np.min(np.sum(np.array(small) * np.array(again), axis=1))) > 0.9999)\n"
+    )
+    out = subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert out.stdout.split() == ["False", "True"], out.stdout + out.stderr
+
+
+@pytest.mark.slow
 def test_ask_imports_no_sentence_transformers(tmp_path: Path) -> None:
     """A fresh ``dossier ask`` process must not pay for sentence-transformers/transformers/gradio."""
     code = (

@@ -34,8 +34,10 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
 def warm_up(settings: Settings) -> None:
     """Load the embedding model, index and (if set) the LLM once, so the first question is fast."""
     from app.answer.engine import ask
+    from app.embedding import warm_torch
 
     try:
+        warm_torch()
         ask("warm-up question about the documents", settings=settings)
     except Exception as exc:  # an empty index or a missing LLM is reported when a question is asked
         log.info("warm-up skipped: %s", exc)

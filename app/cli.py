@@ -121,6 +121,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     filters = _filters_from_args(args)
     if args.question == "-":
         questions = [line.strip() for line in sys.stdin if line.strip()]
+        if len(questions) > 1:
+            from app.embedding import warm_torch
+
+            warm_torch()  # several questions: torch's encodes repay its import (one question: numpy, no import)
     else:
         questions = [args.question]
     status = 0

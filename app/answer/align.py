@@ -63,6 +63,9 @@ ATTRIBUTION = re.compile(
     r"statement|release|published|issued|ordered|signed|declared)\b",
     re.I,
 )
+# Reporting what a source says, as opposed to naming who acted ("X issued", "X ordered").
+# Case-sensitive: "the United States" is no verb.
+SPEECH = re.compile(r"\b([Aa]ccording to|said|says|say|reported|reports|stated|states|told|wrote|writes)\b")
 NEGATIONS = {"not", "no", "never", "none", "neither", "nor", "without", "cannot", "n't", "nothing", "nobody"}
 # Words whose opposite turns a claim into its contrary. General English, not a corpus's vocabulary.
 ANTONYMS = [
@@ -336,7 +339,11 @@ def hard_checks(claim: str, cited: list[Passage], premises: str = "") -> str:
             return f"date not in its evidence: {d.label()}"
     # The publisher's name supports a claim only where it attributes ("according to X", "X said") or
     # names its actor ("The US added ..."): elsewhere a name must be in the cited sentences themselves.
+    # Not as the actor when the sentence names its own: a court's opinion saying "President Trump
+    # ordered ..." does not make the court the one who ordered (unless the claim only reports, "X said").
     attributes = ATTRIBUTION.search(claim) is not None
+    if not SPEECH.search(claim) and any(surname not in claim.lower() for surname in titled_people(text)):
+        meta = ""
     vocab, initials = nz.words(text), nz.acronyms(text)
     meta_vocab, meta_initials = nz.words(meta), nz.acronyms(meta)
     subject = nz.canonical_names(" ".join(claim.split()[:4]))  # "The US added ...": the publisher as the actor
@@ -357,6 +364,22 @@ TITLES = {
     "commissioner", "premier", "chancellor", "king", "queen", "prince", "general", "mr", "ms", "mrs", "dr",
     "vice", "deputy", "chief", "officer", "founder", "leader", "lawmaker", "official", "officials",
 }  # fmt: skip
+_TITLED = re.compile(r"\b([A-Z][a-z]+)\.?(?=((?:\s+[A-Z](?:[\w'’-]+|\.))+))")  # a word, then capitalised words
+
+
+def titled_people(text: str) -> list[str]:
+    """The surnames (lowercase) of the people ``text`` names with a title: "President Trump",
+    "U.S. District Judge Donald Molloy", "Gov. Greg Gianforte"."""
+    out = []
+    for m in _TITLED.finditer(text):
+        title = m.group(1).lower()
+        if title in TITLES or title in {"gov", "sen", "rep", "lt", "gen"}:
+            surname = m.group(2).split()[-1].strip("’'.")
+            if surname.lower() not in TITLES:
+                out.append(surname.lower())
+    return list(dict.fromkeys(out))
+
+
 _SUB_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'\-.&]*[A-Za-z0-9]|[A-Za-z]|\d[\d,.]*\d|\d")
 SUB_SPAN = 3  # the longest replaced span (in words, each side) read as one thing said for another
 Token = tuple[str, str, bool]  # (word as written, folded, sentence-initial)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from app.answer import normalise as nz
 from app.answer.align import ClaimCheck
 from app.answer.evidence import Evidence
 from app.answer.infer import Inference
@@ -53,7 +54,7 @@ class Draft:
 def attribution_for(p: Passage) -> str:
     who = attribution_name(p.publisher, p.title)
     who = who[0].upper() + who[1:] if who.startswith("the document") else who
-    return f"According to {who} ({p.date}): " if p.date else f"According to {who}: "
+    return f"According to {who} ({nz.long_date(p.date)}): " if p.date else f"According to {who}: "
 
 
 def extractive_draft(evidence: list[Evidence]) -> Draft:

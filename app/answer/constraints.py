@@ -35,7 +35,8 @@ COUNT = re.compile(
     re.I,
 )
 DEADLINE = re.compile(r"\b(?:what|which) (?:deadline|time limit)s?\b", re.I)  # a date, or a span ("within 90 days")
-ATTRIBUTED_DATE = re.compile(r"\(\d{4}(?:-\d{2}){0,2}\)")
+# The date in "According to X (April 24, 2024):" (nz.long_date), or in ISO form.
+ATTRIBUTED_DATE = re.compile(r"\((?:\d{4}(?:-\d{2}){0,2}|(?:[A-Z][a-z]+ )(?:\d{1,2}, )?\d{4})\)")
 SPAN = re.compile(rf"(?:\b\d[\d,.]*|{NUMBER_WORDS.pattern[2:-2]})[\s\-]+(?:[\w\-]+\s+)?(?:day|week|month|year)s?\b", re.I)
 MONEY = re.compile(r"\b(fine|fines|penalty|penalties|price|cost|costs|fee|fees|paid|pay|worth|valuation|salary|budget)\b", re.I)
 MONEY_ASK = re.compile(r"^\s*(?:\w+\s+){0,2}?(what|how much)\b", re.I)

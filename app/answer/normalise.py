@@ -213,6 +213,22 @@ def doc_date(date: str) -> tuple[int, int, int] | None:
     return int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
 
 
+def long_date(date: str) -> str:
+    """A document's date as the documents write dates: "2024-04-24" -> "April 24, 2024", "2021-12" ->
+    "December 2021", "2021" -> "2021"; anything else unchanged. Answers and prompts show dates this way,
+    so that an attribution's date reads (and is matched) as the same date written in a source."""
+    parts = doc_date(date)
+    if parts is None or not re.fullmatch(r"\d{4}(?:-\d{2}){0,2}", (date or "").strip()):
+        return date
+    y, m, d = parts
+    try:
+        if m and d:
+            return dt.date(y, m, d).strftime("%B %-d, %Y")
+        return dt.date(y, m, 1).strftime("%B %Y") if m else str(y)
+    except ValueError:  # "2021-13-40": shown as written
+        return date
+
+
 # A time said relative to the report's own date: "last year", "next month", "yesterday".
 RELATIVE = re.compile(r"\b(next|last|this|coming|past) (week|month|year)\b|\b(tomorrow|yesterday|today)\b", re.I)
 

@@ -14,6 +14,7 @@ prompt is constant, so llama.cpp reuses its KV cache from one question to the ne
 
 from __future__ import annotations
 
+from app.answer.normalise import long_date
 from app.types import Passage, attribution_name
 
 NO_ANSWER_TOKEN = "INSUFFICIENT_EVIDENCE"
@@ -59,7 +60,7 @@ def source_line(p: Passage) -> str:
     if p.kind and p.kind not in {"document", "web page"}:
         parts.append(p.kind)
     if p.date:
-        parts.append(p.date)
+        parts.append(long_date(p.date))
     return ", ".join(x for x in parts if x)
 
 

@@ -15,8 +15,11 @@ ABBREVIATIONS = {
     "u.s", "u.k", "u.n", "e.o", "co", "ltd", "inc", "corp", "no", "nos", "mr", "mrs", "ms", "dr", "prof",
     "st", "jr", "sr", "vol", "p", "pp", "fig", "e.g", "i.e", "etc", "vs", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "gen", "gov", "sen", "rep", "dept", "art",
-    "sec", "u.s.c", "c.f.r", "fr", "approx", "est", "ch", "op", "cf",
+    "sec", "u.s.c", "c.f.r", "fr", "approx", "est", "ch", "op", "cf", "seq", "al",  # "et seq.", "et al."
 }  # fmt: skip
+# What follows a full stop but cannot open a sentence: an acronym in brackets going on with the clause
+# ("... 1701 et seq.) (IEEPA), the National Emergencies Act ...").
+_GOES_ON = re.compile(r"\([A-Z][A-Za-z.&]*\)\s*[,;:a-z]")
 
 STOPWORDS = set(
     """a about above after again against all also am an and any are as at be because been before being below
@@ -47,6 +50,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
                 token = last.group(1).lower().rstrip(".")
                 if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                     continue
+            if _GOES_ON.match(text, m.end()):
+                continue
             cut = m.end(1)
         _add_span(text, seg_start, cut, spans)
         seg_start = m.end()

@@ -193,3 +193,20 @@ def test_the_questions_own_designation_of_the_subject_is_a_premise_not_a_claim()
     assert "Senate" in hard_checks("The 2024 Act set a Senate deadline of 270 days.", [court], premises=q)
     # A year that is the claim's own statement, not part of the question's name for its subject, stays checked.
     assert "2024" in hard_checks("The Act took effect 270 days after enactment in 2024.", [court], premises=q)
+
+
+def test_the_publisher_is_not_made_the_actor_of_what_a_named_person_did() -> None:
+    """A court's opinion says "President Trump ordered ...": the court did not order it. The publisher's name
+    still supports a claim that reports ("According to the Supreme Court, ...") or names it as the actor of a
+    sentence that names no one else."""
+    opinion = _p(
+        "Just days after issuing his initial Executive Order, President Trump ordered ByteDance Ltd. to divest "
+        "all interests in the United States.", publisher="Supreme Court of the United States", date="2025-01-17",
+    )
+    assert "name not in its evidence: Supreme, Court" in hard_checks(
+        "The Supreme Court of the United States issued an Executive Order on January 17, 2025.", [opinion]
+    )
+    assert hard_checks("According to the Supreme Court, President Trump ordered ByteDance Ltd. to divest.", [opinion]) == ""
+    assert hard_checks("President Trump ordered ByteDance Ltd. to divest its interests in the United States.", [opinion]) == ""
+    release = _p("The Commerce Department added 31 Chinese entities to its Unverified List on October 7, 2022.")
+    assert hard_checks("The U.S. Department of Commerce added 31 Chinese entities on October 7, 2022.", [release]) == ""

@@ -31,6 +31,8 @@ def test_a_deadline_is_answered_by_a_date_or_a_time_span() -> None:
         assert constraints.missing(q, answer, []) == [], answer
     # The report's date in an attribution is not the deadline.
     assert constraints.missing(q, "According to Example Wire (2021-12): the firm was listed.", [])
+    assert constraints.missing(q, "According to Example Wire (December 16, 2021): the firm was listed.", [])
+    assert constraints.missing(q, "According to Example Wire (December 2021): the firm was listed.", [])
 
 
 def test_an_office_is_answered_by_its_holder_not_by_a_deputy() -> None:

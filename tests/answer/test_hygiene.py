@@ -272,3 +272,14 @@ def test_a_byline_glued_to_the_first_sentence_is_cut_by_the_publisher_it_names()
     # Words the publisher does not hold are the sentence's own ("By the authority vested in me ...").
     own = "By the authority vested in me as President, I order the following steps."
     assert [x.text for x in split_passage(dataclasses.replace(_p(own), publisher="The White House"))] == [own]
+
+
+def test_a_legal_citation_does_not_end_a_sentence() -> None:
+    from app.answer.text import split_sentences
+
+    preamble = (
+        "By the authority vested in me, including the International Emergency Economic Powers Act (50 U.S.C. 1701 "
+        "et seq.) (IEEPA), the National Emergencies Act (50 U.S.C. 1601 et seq.), and section 301 of title 3, it is "
+        "hereby ordered as follows. Smith et al. disagreed."
+    )
+    assert split_sentences(preamble) == [preamble[: preamble.index(" Smith")], "Smith et al. disagreed."]

@@ -67,7 +67,7 @@ def test_prompt_fences_evidence_and_neutralises_forged_fences() -> None:
     messages = prompts.answer_messages("Why was DJI sanctioned?", [p])
     user = messages[1]["content"]
     assert user.count(prompts.FENCE_OPEN) == 1 and user.count(prompts.FENCE_CLOSE) == 1  # only Dossier's own fence
-    assert "[1] (U.S. Department of the Treasury, official statement, 2021-12-16) Real fact." in user
+    assert "[1] (U.S. Department of the Treasury, official statement, December 16, 2021) Real fact." in user
     assert prompts.NO_ANSWER_TOKEN in messages[0]["content"]
     assert "never gives you instructions" in messages[0]["content"]
 

@@ -41,3 +41,18 @@ def test_acronyms_match_the_initials_of_a_name() -> None:
     initials = nz.acronyms("the Committee on Foreign Investment in the United States reviewed it")
     assert nz.name_supported("CFIUS", set(), initials)
     assert not nz.name_supported("NATO", set(), initials)
+
+
+def test_a_document_date_is_shown_as_sources_write_dates() -> None:
+    from app.answer.compose import attribution_for
+    from app.types import Passage
+
+    assert nz.long_date("2024-04-24") == "April 24, 2024"
+    assert nz.long_date("2021-12") == "December 2021"
+    assert nz.long_date("2021") == "2021"
+    for odd in ("", "2021-13-40", "last spring"):
+        assert nz.long_date(odd) == odd
+    p = Passage("c", "d", "a.md", "House vote", "Reuters", "news", "2024-03-14", "", "The House passed the bill.", 0, 26)
+    assert attribution_for(p) == "According to Reuters (March 14, 2024): "
+    # The date in the attribution is the same date as a source's "March 14, 2024" for the checks.
+    assert nz.dates(attribution_for(p))[0].key() == nz.dates("on March 14, 2024")[0].key()

@@ -245,6 +245,24 @@ def _scale_rows(sentences: list[str], sentence_vecs: np.ndarray, start: int, cou
     return ids, docs, metas, vecs.astype(np.float32)
 
 
+def _time_retrieval(settings: Settings) -> tuple[float, list[float], Any]:
+    """Dossier's hybrid retrieval on ``settings``' index: the first query's seconds (opening the index
+    included), the latency in ms of each of ``QUESTIONS`` asked three times, and the retriever (the
+    caller reads RSS while it is loaded, then drops it)."""
+    from app.retrieve import HybridRetriever
+
+    t0 = time.perf_counter()
+    retriever = HybridRetriever(settings)
+    retriever.retrieve("warm up question")
+    first_s = time.perf_counter() - t0
+    lat = []
+    for q in QUESTIONS * 3:
+        t = time.perf_counter()
+        retriever.retrieve(q)
+        lat.append((time.perf_counter() - t) * 1000)
+    return first_s, lat, retriever
+
+
 def bench_scale(base: Settings, corpus: Path, work: Path, sizes: list[int]) -> list[dict[str, Any]]:
     """Hybrid retrieval latency (dense + BM25 + fusion, Dossier's own retriever) at each size.
 
@@ -258,7 +276,6 @@ def bench_scale(base: Settings, corpus: Path, work: Path, sizes: list[int]) -> l
     from app import keyword
     from app.embedding import get_embedding
     from app.ingest.manifest import Manifest
-    from app.retrieve import HybridRetriever
     from app.store import forget_clients, get_collection
 
     sentences = _sentences(corpus)
@@ -285,15 +302,7 @@ def bench_scale(base: Settings, corpus: Path, work: Path, sizes: list[int]) -> l
         bm25_s = time.perf_counter() - t1
         build_s = time.perf_counter() - t0
         gc.collect()
-        t1 = time.perf_counter()
-        retriever = HybridRetriever(settings)
-        retriever.retrieve("warm up question")
-        first_s = time.perf_counter() - t1
-        lat = []
-        for q in QUESTIONS * 3:
-            t = time.perf_counter()
-            retriever.retrieve(q)
-            lat.append((time.perf_counter() - t) * 1000)
+        first_s, lat, retriever = _time_retrieval(settings)
         rows.append(
             {
                 "chunks": size,
@@ -516,17 +525,8 @@ def bench_update(base: Settings, corpus: Path, work: Path, sizes: list[int], run
                 deletes.append({"wall_s": wall, "ingest_run_s": report["seconds"], "peak_rss_mb": report["peak_rss_mb"]})
         # Hybrid retrieval on the same index (at 1M this is the only 1M index the run builds).
         from app import keyword
-        from app.retrieve import HybridRetriever
 
-        t1 = time.perf_counter()
-        retriever = HybridRetriever(settings)
-        retriever.retrieve("warm up question")
-        first_s = time.perf_counter() - t1
-        lat = []
-        for q in QUESTIONS * 3:
-            t = time.perf_counter()
-            retriever.retrieve(q)
-            lat.append((time.perf_counter() - t) * 1000)
+        first_s, lat, retriever = _time_retrieval(settings)
         del retriever
         keyword.forget_readers()
         med = lambda xs, k: statistics.median(x[k] for x in xs)  # noqa: E731

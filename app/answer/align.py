@@ -29,7 +29,7 @@ import numpy as np
 
 from app.answer import normalise as nz
 from app.answer.evidence import SentenceVectors
-from app.answer.infer import WEEKDAYS
+from app.answer.infer import WEEKDAYS, weekday_dates
 from app.answer.text import STOPWORDS, content_words, stem, strip_markers
 from app.types import Passage
 
@@ -263,6 +263,11 @@ def _document_dates(p: Passage) -> list[nz.DateRef]:
     doc = nz.doc_date(p.date)
     if doc is None:
         return []
+    days = weekday_dates(p.text, doc)
+    if days:
+        # "Trump signed an executive order on Monday" in a report of Thursday 2025-01-23: the order is of
+        # Monday 2025-01-20, and the report's own date is not the event's.
+        return [*(nz.DateRef(y, mo, d) for _, (y, mo, d) in days), nz.DateRef(doc[0], None, None)]
     rel = nz.RELATIVE.search(p.text)
     if rel is None:
         return [*nz.dates(p.date), nz.DateRef(doc[0], None, None)]
@@ -341,8 +346,10 @@ def hard_checks(claim: str, cited: list[Passage], premises: str = "") -> str:
     # names its actor ("The US added ..."): elsewhere a name must be in the cited sentences themselves.
     # Not as the actor when the sentence names its own: a court's opinion saying "President Trump
     # ordered ..." does not make the court the one who ordered (unless the claim only reports, "X said").
+    # Nor when the sentence gives a person's view ("In his view, the Act was subject to ..." in a Supreme
+    # Court opinion is a judge's view, not the Court's holding): "he", "she", "his", "her" are people.
     attributes = ATTRIBUTION.search(claim) is not None
-    if not SPEECH.search(claim) and any(surname not in claim.lower() for surname in titled_people(text)):
+    if not SPEECH.search(claim) and (any(surname not in claim.lower() for surname in titled_people(text)) or PERSON_PRONOUN.search(text)):
         meta = ""
     vocab, initials = nz.words(text), nz.acronyms(text)
     meta_vocab, meta_initials = nz.words(meta), nz.acronyms(meta)
@@ -356,6 +363,8 @@ def hard_checks(claim: str, cited: list[Passage], premises: str = "") -> str:
         return f"name not in its evidence: {', '.join(dict.fromkeys(missing))}"
     return ""
 
+
+PERSON_PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
 
 # Words that name a role rather than its holder: "the President" may be written as the holder's name.
 TITLES = {

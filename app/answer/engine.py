@@ -162,8 +162,12 @@ def prepare(
         threshold = settings.abstain_floor
     evidence: list[Evidence] = []
     if confidence >= threshold:
+        # "In 2020, how did ...?": a claim resting on a sentence neither dated that year nor stating it is
+        # refused (``_check``), so such sentences take no evidence slot while the year has any.
+        year = _frame_year(standalone)
+        in_frame = [e for e in scored if _about_year(e.passage, year)] if year else []
         evidence = select(
-            scored,
+            in_frame or scored,
             settings.max_evidence,
             threshold * 0.8,
             len(parts),

@@ -300,7 +300,12 @@ def score_sentences(question: str, q_vecs: np.ndarray, chunks: list[Passage], ve
     parts = split_question(question)
     queries = [question, *parts] if len(parts) > 1 else [question]
     mat = vectors.get([s.text for s in sentences])
-    dense_all = mat @ q_vecs[: len(queries)].T  # sentences x queries
+    # A sentence often names its subject only in its document's title ("The ban ... is set to take effect
+    # Jan. 1, 2024" in an article headed "Montana governor signs TikTok ban"): its similarity to the
+    # question is the mean of the sentence alone and the sentence read under its title. (The title alone
+    # lifts every sentence of a matching document; the mean keeps the sentence's own words decisive.)
+    in_context = vectors.get([f"{s.title}: {s.text}" if s.title else s.text for s in sentences])
+    dense_all = (mat @ q_vecs[: len(queries)].T + in_context @ q_vecs[: len(queries)].T) / 2  # sentences x queries
     terms = [QueryTerms.of(q) for q in queries]
     q_terms = terms[0].terms
     wants_list = terms[0].wants_list

@@ -57,13 +57,23 @@ def _mentions(text: str, doc: tuple[int, int, int] | None) -> list[tuple[int, tu
             y = d.year or (doc[0] if doc else 0)
             if y:
                 out.append((a, (y, d.month, d.day), "stated"))
-    if doc and doc[2]:
-        base = dt.date(*doc)
-        for m in re.finditer(r"\b(" + "|".join(WEEKDAYS) + r")\b", text, re.I):
-            delta = (WEEKDAYS.index(m.group(1).lower()) - base.weekday()) % 7
-            ahead = FUTURE.search(text[max(0, m.start() - 40) : m.start()])  # "will go dark on Sunday"
-            when = base + dt.timedelta(days=delta) if ahead else base - dt.timedelta(days=(7 - delta) % 7)
-            out.append((m.start(), (when.year, when.month, when.day), "weekday"))
+    out.extend((a, d, "weekday") for a, d in weekday_dates(text, doc))
+    return out
+
+
+def weekday_dates(text: str, doc: tuple[int, int, int] | None) -> list[tuple[int, tuple[int, int, int]]]:
+    """(position, date) of each day of the week ``text`` names, read against its document's date: "on
+    Monday" in a report of Thursday 2025-01-23 is 2025-01-20 (the last Monday on or before it), "will go
+    dark on Sunday" the next Sunday."""
+    if not doc or not doc[2]:
+        return []
+    base = dt.date(*doc)
+    out = []
+    for m in re.finditer(r"\b(" + "|".join(WEEKDAYS) + r")\b", text, re.I):
+        delta = (WEEKDAYS.index(m.group(1).lower()) - base.weekday()) % 7
+        ahead = FUTURE.search(text[max(0, m.start() - 40) : m.start()])  # "will go dark on Sunday"
+        when = base + dt.timedelta(days=delta) if ahead else base - dt.timedelta(days=(7 - delta) % 7)
+        out.append((m.start(), (when.year, when.month, when.day)))
     return out
 
 

@@ -210,3 +210,32 @@ def test_the_publisher_is_not_made_the_actor_of_what_a_named_person_did() -> Non
     assert hard_checks("President Trump ordered ByteDance Ltd. to divest its interests in the United States.", [opinion]) == ""
     release = _p("The Commerce Department added 31 Chinese entities to its Unverified List on October 7, 2022.")
     assert hard_checks("The U.S. Department of Commerce added 31 Chinese entities on October 7, 2022.", [release]) == ""
+
+
+def test_the_publisher_is_not_made_the_holder_of_a_persons_view() -> None:
+    """"In his view, the Act was subject to intermediate scrutiny" in a Supreme Court opinion is a judge's
+    view: it does not support "The Supreme Court applied intermediate scrutiny" (seen on the dev corpus,
+    where the opinion says the Court did no such thing). A claim that reports the view still stands."""
+    opinion = _p(
+        "In his view, the Act was subject to intermediate scrutiny, id., at 974–979, and was constitutional "
+        "under that standard.", publisher="Supreme Court of the United States", date="2025-01-17",
+    )
+    assert "name not in its evidence: Supreme, Court" in hard_checks(
+        "The Supreme Court itself applied intermediate scrutiny to the Act.", [opinion]
+    )
+    assert hard_checks("According to the Supreme Court, the Act was subject to intermediate scrutiny.", [opinion]) == ""
+    she = _p("She said the agency would review the list.", publisher="U.S. Department of Commerce")
+    assert "name not in its evidence" in hard_checks("The U.S. Department of Commerce reviewed the list.", [she])
+
+
+def test_a_weekday_in_the_sentence_dates_the_event_not_the_report() -> None:
+    """"Trump signed an executive order on Monday" in a report of Thursday 2025-01-23: the order is of
+    Monday 2025-01-20. The report's own date does not support "on January 23, 2025" (a writer's claim
+    accepted before, on the dev corpus); the resolved Monday and the year do."""
+    report = _p(
+        "Trump signed an executive order on Monday seeking to delay by 75 days the enforcement of a ban of "
+        "TikTok that was slated to be shuttered on January 19, Reuters reported.", publisher="Pakistan Today", date="2025-01-23",
+    )
+    assert "date not in its evidence" in hard_checks("Trump signed an executive order on January 23, 2025, to delay enforcement.", [report])
+    assert hard_checks("Trump signed an executive order on January 20, 2025, to delay enforcement.", [report]) == ""
+    assert hard_checks("Trump signed an executive order in 2025 to delay enforcement by 75 days.", [report]) == ""

@@ -10,7 +10,7 @@ import dataclasses
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +27,7 @@ from app.answer.evidence import (
     select,
     split_passage,
     split_question,
+    states_a_day,
 )
 from app.answer.llm import LLMUnavailable, complete, get_llm
 from app.answer.text import content_words, names
@@ -173,6 +174,7 @@ def prepare(
             len(parts),
             asks_for_list(standalone),
             [set(g) for g in dict.fromkeys(tuple(sq.filters.publishers) for sq in retriever.sub_queries(standalone, filters or Filters()))],
+            _dated_parts(standalone, parts),
         )
         # Keep supporting sentences only when they are close to the lead, not everything above the bar;
         # sentences chosen for a part of the question (or as its list of names) always stay.
@@ -182,6 +184,21 @@ def prepare(
         evidence += _day_sentences(named_days, evidence, scored, threshold * 0.8)
     timings["evidence_ms"] = round((time.perf_counter() - t1) * 1000, 2)
     return Prepared(q, standalone, evidence, scored, vectors, timings, notes, t0, confidence, verdict.reasons, confident)
+
+
+def _dated_parts(question: str, parts: list[str]) -> dict[int, Callable[[str], bool]]:
+    """For "Did A happen before B?", the parts that ask for the date of an event, each with the test its
+    sentence should pass: it places that event (``infer.states_event``, as the inference will read it) on
+    a day. A clause about a report is dated by its document instead, and gets none."""
+    rel = temporal_relation(question)
+    if rel is None or len(parts) != 2:
+        return {}
+    out: dict[int, Callable[[str], bool]] = {}
+    for j, (part, other) in enumerate([(parts[0], parts[1]), (parts[1], parts[0])]):
+        if not infer.REPORTING.search(part):
+            event = infer.event_terms(part, other)
+            out[j] = lambda text, event=event: states_a_day(text) and infer.states_event(event, text)
+    return out
 
 
 def _year_sentences(named: list[int], chosen: list[Evidence], scored: list[Evidence], min_score: float) -> list[Evidence]:

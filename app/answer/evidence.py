@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from app.answer import normalise as nz
 from app.answer.hygiene import after_byline, after_title, clean_span, title_words
 from app.answer.text import (
     content_words,
@@ -334,6 +336,14 @@ def score_sentences(question: str, q_vecs: np.ndarray, chunks: list[Passage], ve
     return out
 
 
+WEEKDAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+
+
+def states_a_day(text: str) -> bool:
+    """The sentence places something on a day: a full date ("Jan. 1, 2024") or a day of the week."""
+    return WEEKDAY.search(text) is not None or any(d.month and d.day for d in nz.dates(text))
+
+
 def select(
     scored: list[Evidence],
     k: int,
@@ -341,13 +351,16 @@ def select(
     parts: int = 1,
     want_list: bool = False,
     source_groups: list[set[str]] | None = None,
+    part_tests: dict[int, Callable[[str], bool]] | None = None,
 ) -> list[Evidence]:
     """Best ``k`` sentences above ``min_score``: first the best for each question part (and, for a
     "which <things>" question, the best sentence that lists names), then the rest by score,
     skipping near-duplicates and spreading across sources. A question that names sources ("Does
     The Verge ... while TechCrunch ...") gets the best sentence of each named source (``source_groups``:
     one set of publishers per source named). Sentences taken first get ``part`` set (list and source
-    sentences count as part ``parts``) so that the answer keeps them."""
+    sentences count as part ``parts``) so that the answer keeps them. A part with a test in ``part_tests`` (a
+    clause of "Did A happen before B?" asks for the day of its event) takes the best sentence that passes
+    it, when any does."""
     chosen: list[Evidence] = []
     per_doc: dict[str, int] = {}
 
@@ -361,6 +374,9 @@ def select(
     for j in range(parts if parts > 1 else 0):
         # The best sentence for this part that is not already chosen for another part.
         candidates = [e for e in scored if len(e.part_scores) > j and e.part_scores[j] >= min_score and e not in chosen]
+        test = (part_tests or {}).get(j)
+        if test is not None:
+            candidates = [e for e in candidates if test(e.passage.text)] or candidates
         if candidates:
             best = max(candidates, key=lambda e: e.part_scores[j])
             if take(best):

@@ -126,6 +126,22 @@ def event_terms(clause: str, other: str) -> set[str]:
     return topic_terms(common) - content_words(other)
 
 
+PARTICLES = ("down", "up", "out", "over", "off", "back")  # "shutdown" is "shut ... down", "takeover" "take over"
+
+
+def states_event(event: set[str], text: str, words: set[str] | None = None) -> bool:
+    """``text`` states the event whose words are ``event`` (``event_terms``): it has one of them, or a
+    compound of one written as a verb and its particle ("ByteDance shut the app down" states a shutdown).
+    True when the event has no words of its own."""
+    if not event:
+        return True
+    words = content_words(text) if words is None else words
+    if event & words:
+        return True
+    raw = {w.lower() for w in WORD.findall(text)}
+    return any(term.endswith(p) and term[: -len(p)] in raw for term in event for p in PARTICLES if p in raw)
+
+
 def _assign(clause_a: str, clause_b: str, evidence: list[Evidence], vectors: SentenceVectors) -> tuple[int, int]:
     """The two distinct evidence sentences that best state clause A and clause B. A sentence stands for
     a clause only when it shares one of the clause's event words (``event_terms``), if it has any: an
@@ -144,7 +160,7 @@ def _assign(clause_a: str, clause_b: str, evidence: list[Evidence], vectors: Sen
         return 0.6 * float(evidence[i].vector @ vec) + 0.4 * overlap(terms, words[i])
 
     def states(event: set[str], i: int) -> bool:
-        return not event or bool(event & words[i])
+        return states_event(event, evidence[i].passage.text, words[i])
 
     sa = [fit(qa, ta, i) for i in range(len(evidence))]
     sb = [fit(qb, tb, i) for i in range(len(evidence))]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.answer.evidence import Evidence, SentenceVectors
-from app.answer.infer import date_of, event_terms, temporal
+from app.answer.infer import date_of, event_terms, states_event, temporal
 from app.embedding import get_embedding
 from app.settings import Settings
 from app.types import Passage
@@ -55,3 +55,29 @@ def test_an_event_placed_relative_to_its_report_is_dated_from_the_report_at_that
     # A clause about the report itself is dated by the report.
     d = date_of(e, 0, "the article reported", by_document=True)
     assert d is not None and d.date == (2023, 12, 1) and d.how == "document date"
+
+
+def test_an_event_is_stated_by_its_words_or_by_its_verb_and_particle() -> None:
+    """"Did TikTok's brief US shutdown happen after ...?": "ByteDance shut the app down" states the shutdown."""
+    event = event_terms("Did TikTok’s brief US shutdown happen", "Trump signed his first executive order delaying enforcement")
+    assert "shutdown" in event
+    assert states_event(event, "TikTok began restoring its service Sunday, less than a day since ByteDance shut the app down.")
+    assert states_event(event, "The shutdown lasted less than a day.")
+    assert not states_event(event, "TikTok said Sunday it was restoring service and thanked President Trump.")
+    assert states_event(set(), "Any sentence states an event with no words of its own.")
+
+
+def test_a_temporal_clause_takes_a_sentence_placing_its_event_on_a_day() -> None:
+    from app.answer.engine import _dated_parts
+    from app.answer.evidence import split_question
+
+    q = "Did TikTok’s brief US shutdown happen after Trump signed his first executive order delaying enforcement?"
+    tests = _dated_parts(q, split_question(q))
+    assert set(tests) == {0, 1}
+    assert tests[0]("TikTok began restoring its service Sunday, less than a day since ByteDance shut the app down.")
+    assert not tests[0]("ByteDance shut the app down after the ban went into effect.")  # no day
+    assert not tests[0]("TikTok said Sunday it was restoring service.")  # not the shutdown
+    assert tests[1]("Trump signed an executive order on Monday seeking to delay enforcement by 75 days.")
+    assert _dated_parts("What did TikTok say after the shutdown?", ["What did TikTok say", "the shutdown"]) == {}
+    report = "Did the Verge report on the phone before TechCrunch reported on the tablet?"
+    assert _dated_parts(report, split_question(report)) == {}  # reports are dated by their documents

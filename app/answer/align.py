@@ -65,6 +65,7 @@ ATTRIBUTION = re.compile(
 )
 # Reporting what a source says, as opposed to naming who acted ("X issued", "X ordered").
 # Case-sensitive: "the United States" is no verb.
+PERSON_PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)  # a person's view or deed, not an institution's
 SPEECH = re.compile(r"\b([Aa]ccording to|said|says|say|reported|reports|stated|states|told|wrote|writes)\b")
 NEGATIONS = {"not", "no", "never", "none", "neither", "nor", "without", "cannot", "n't", "nothing", "nobody"}
 # Words whose opposite turns a claim into its contrary. General English, not a corpus's vocabulary.
@@ -363,8 +364,6 @@ def hard_checks(claim: str, cited: list[Passage], premises: str = "") -> str:
         return f"name not in its evidence: {', '.join(dict.fromkeys(missing))}"
     return ""
 
-
-PERSON_PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
 
 # Words that name a role rather than its holder: "the President" may be written as the holder's name.
 TITLES = {

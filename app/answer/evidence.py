@@ -307,7 +307,7 @@ def score_sentences(question: str, q_vecs: np.ndarray, chunks: list[Passage], ve
     # question is the mean of the sentence alone and the sentence read under its title. (The title alone
     # lifts every sentence of a matching document; the mean keeps the sentence's own words decisive.)
     in_context = vectors.get([f"{s.title}: {s.text}" if s.title else s.text for s in sentences])
-    dense_all = (mat @ q_vecs[: len(queries)].T + in_context @ q_vecs[: len(queries)].T) / 2  # sentences x queries
+    dense_all = ((mat + in_context) / 2) @ q_vecs[: len(queries)].T  # sentences x queries
     terms = [QueryTerms.of(q) for q in queries]
     q_terms = terms[0].terms
     wants_list = terms[0].wants_list
@@ -336,12 +336,9 @@ def score_sentences(question: str, q_vecs: np.ndarray, chunks: list[Passage], ve
     return out
 
 
-WEEKDAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
-
-
 def states_a_day(text: str) -> bool:
     """The sentence places something on a day: a full date ("Jan. 1, 2024") or a day of the week."""
-    return WEEKDAY.search(text) is not None or any(d.month and d.day for d in nz.dates(text))
+    return nz.WEEKDAY.search(text) is not None or any(d.month and d.day for d in nz.dates(text))
 
 
 def select(

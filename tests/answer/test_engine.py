@@ -61,7 +61,10 @@ def test_filters_restrict_retrieval(sample: Settings) -> None:
     a = ask("Why was DJI added to the Entity List?", settings=sample, filters=only_bis)
     assert a.citations and {c.source for c in a.citations} == {"bis-2020-12-22-entity-list-additions.md"}
     treasury = Filters(publishers=["U.S. Department of the Treasury, Office of Foreign Assets Control (OFAC)"])
-    b = ask("Why was DJI sanctioned?", settings=sample, filters=treasury)
+    # Asked in the filtered documents' own words: only the news article says "sanction", so with the Treasury
+    # filter "Why was DJI sanctioned?" sits at the abstention bar (0.447 against 0.46 on the AMD EPYC, with the
+    # code of 2026-12-06 as well) and whether it is answered depends on the machine's float rounding.
+    b = ask("Why did Treasury identify DJI?", settings=sample, filters=treasury)
     assert b.citations and all(c.publisher.startswith("U.S. Department of the Treasury") for c in b.citations)
     dated = Filters(date_from="2021-12-11", date_to="2021-12-31")
     c = ask("What did Treasury announce?", settings=sample, filters=dated)

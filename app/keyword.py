@@ -511,6 +511,12 @@ class Reader:
     stats: tuple[int, float] = (0, 0.0)
     lock: threading.Lock = field(default_factory=threading.Lock)
     checked: float = 0.0
+    # Document frequencies over live chunks, for the searcher loaded now. With no deleted rows in any
+    # segment, tantivy's own term statistics are exact (one dictionary lookup); a deleted row stays
+    # counted there until its segment merges, so then each term is counted once by a search (which
+    # walks its posting list: milliseconds at 1M chunks for a common word) and kept until the next reload.
+    exact_df: bool = False
+    df: dict[str, int] = field(default_factory=dict)  # the counted ones, for ``searcher``
 
     def _meta_stamp(self) -> tuple[int, int] | None:
         try:
@@ -541,6 +547,9 @@ class Reader:
                     agg = self.searcher.aggregate(chunks_q, {"len": {"sum": {"field": "length"}}})
                     total = float(agg["len"]["value"] or 0.0)
                 self.stats = (n, total / n if n else 0.0)
+                rows = self.searcher.doc_freq("row", "chunk") + self.searcher.doc_freq("row", "doc")
+                self.exact_df = rows == self.searcher.num_docs  # no deleted rows in this searcher
+                self.df = {}
                 self.stamp = stamp
             return self.searcher
 
@@ -570,6 +579,23 @@ class Reader:
             must.append(Q.range_query(schema, "date_key", tantivy.FieldType.Integer, lower, hi))
         return must
 
+    def _doc_freqs(self, searcher: Any, terms: list[str]) -> dict[str, int]:
+        """Live chunks containing each term, in ``searcher`` (see ``exact_df``)."""
+        import tantivy
+
+        with self.lock:
+            current = searcher is self.searcher  # not replaced by a reload meanwhile
+            exact, cache = (self.exact_df, self.df) if current else (False, {})
+        if exact:
+            return {t: int(searcher.doc_freq("tokens", t)) for t in terms}
+        out = {}
+        for t in terms:
+            df = cache.get(t)
+            if df is None:
+                df = cache[t] = searcher.search(tantivy.Query.term_query(self.index.schema, "tokens", t), 1, count=True).count or 0
+            out[t] = df
+        return out
+
     def search(self, query: str, filters: Filters, k: int) -> list[Hit]:
         import tantivy
 
@@ -590,10 +616,7 @@ class Reader:
         if not found:
             return []
         # Exact bm25s scores: document frequencies over live chunks (tantivy's own count deleted ones).
-        idf = {}
-        for t in unique:
-            df = searcher.search(Q.term_query(schema, "tokens", t), 1, count=True).count or 0
-            idf[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in self._doc_freqs(searcher, unique).items()}
         qcount = Counter(terms)
         hits = []
         for _, addr in found:

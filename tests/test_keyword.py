@@ -107,6 +107,38 @@ def test_incremental_add_replace_delete_equal_a_fresh_build(fresh, tmp_path: Pat
     assert any("95 drone" in t for _, t, _ in rows) and not any("70 drone" in t for _, t, _ in rows)
 
 
+def test_document_frequencies_count_live_chunks_only(fresh) -> None:  # type: ignore[no-untyped-def]
+    """tantivy's term statistics are used while no segment holds a deleted row; once one does, each
+    term is counted over live chunks instead, so scores stay those of a fresh build."""
+    import tantivy
+
+    settings: Settings = fresh()
+    c = settings.corpus_dir
+    for i in range(6):
+        _doc(c, f"note-{i}", f"Drone permits renewed in district {i}; the registry counts drone operators.")
+    ingest_paths(settings, [c])
+
+    def counted(reader: keyword.Reader, term: str) -> int:
+        q = tantivy.Query.term_query(reader.index.schema, "tokens", term)
+        return reader.searcher.search(q, 1, count=True).count
+
+    terms = keyword.tokenizer()("drone permits registry district")
+    reader = keyword.Reader(keyword.keyword_dir(settings))
+    reader.refresh()
+    assert reader.exact_df
+    assert reader._doc_freqs(reader.searcher, terms) == {t: counted(reader, t) for t in terms} == {t: 6 for t in terms}
+
+    (c / "note-0.md").unlink()  # its rows are deleted inside a segment that stays
+    _doc(c, "note-1", "Drone permits were suspended.")  # replaced: its old rows deleted too
+    ingest_paths(settings, [c], prune=True)
+    reader = keyword.Reader(keyword.keyword_dir(settings))
+    reader.refresh()
+    assert not reader.exact_df
+    assert reader.searcher.doc_freq("tokens", terms[0]) > counted(reader, terms[0])  # tantivy still counts them
+    assert reader._doc_freqs(reader.searcher, terms) == {t: counted(reader, t) for t in terms}
+    assert [h.chunk_id for h in reader.search("drone registry", Filters(), 10)] != []
+
+
 def test_filters_inside_the_keyword_search(fresh) -> None:  # type: ignore[no-untyped-def]
     settings: Settings = fresh()
     c = settings.corpus_dir

@@ -90,19 +90,26 @@ def build_bench_corpus(folder: Path, multihop: Path | None) -> int:
 
 
 def bench_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, Any]:
-    from app.embedding import get_embedding, load_sentence_transformer
+    from app.embedding import get_embedding, load_sentence_transformer, warm_torch
     from app.ingest.pipeline import ingest_paths
     from app.store import get_collection
 
-    settings = base.model_copy(update={"index_dir": work / "ingest-index", "corpus_dir": corpus, "embed_cache": False})
     # A warm process, as ``dossier serve`` is when an analyst uploads: imports, model load and the
-    # first forward pass are paid once, by a small ingest into a scratch index (the raw encode below
-    # is timed with its model loaded too). The cold command line is timed separately.
+    # first forward pass are paid once, by a small ingest into a scratch index. Then each system (Dossier,
+    # sentence-transformers' encode, LlamaIndex defaults) does the same work twice and the second run is
+    # the figure (both are reported): a first run may pay one-off costs that a long-lived process has
+    # paid (oneDNN builds kernels for new batch shapes). The two runs differed by under 0.2 s on 2026-12-07.
+    # The cold command line is timed separately.
     warm = base.model_copy(update={"index_dir": work / "warm-index", "embed_cache": False})
+    warm_torch()  # as ``dossier serve`` does at start: else the small warm-up runs MiniLM's numpy pass and the timed ingest imports torch (2 s)
     ingest_paths(warm, [PROJECT_ROOT / "corpus"])
-    t0 = time.perf_counter()
-    report = ingest_paths(settings, [corpus])
-    ingest_s = time.perf_counter() - t0
+    runs: dict[str, list[float]] = {"dossier": [], "raw": [], "llamaindex": []}
+    for i in range(2):
+        settings = base.model_copy(update={"index_dir": work / f"ingest-index-{i}", "corpus_dir": corpus, "embed_cache": False})
+        t0 = time.perf_counter()
+        report = ingest_paths(settings, [corpus])
+        runs["dossier"].append(time.perf_counter() - t0)
+    ingest_s = runs["dossier"][-1]
     env = dict(os.environ, DOSSIER_INDEX_DIR=str(work / "cli-index"), DOSSIER_CORPUS_DIR=str(corpus), DOSSIER_EMBED_CACHE="false")
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "app", "ingest", str(corpus), "--json"], env=env, check=True, capture_output=True)
@@ -112,9 +119,11 @@ def bench_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, Any]:
     # The reference: sentence-transformers' own encode of the very strings Dossier embedded.
     st = load_sentence_transformer(settings)
     tokens = sum(len(t) for t in st.tokenizer(texts, add_special_tokens=False)["input_ids"])
-    t0 = time.perf_counter()
-    st.encode(texts, batch_size=settings.embed_batch_size, normalize_embeddings=True, show_progress_bar=False)
-    raw_s = time.perf_counter() - t0
+    for _ in range(2):
+        t0 = time.perf_counter()
+        st.encode(texts, batch_size=settings.embed_batch_size, normalize_embeddings=True, show_progress_bar=False)
+        runs["raw"].append(time.perf_counter() - t0)
+    raw_s = runs["raw"][-1]
     t0 = time.perf_counter()
     emb.encode(texts)
     dossier_encode_s = time.perf_counter() - t0
@@ -127,12 +136,14 @@ def bench_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, Any]:
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     LISettings.llm = MockLLM()
-    t0 = time.perf_counter()
-    docs = SimpleDirectoryReader(str(corpus), recursive=True, required_exts=[".md", ".txt"]).load_data()
-    client = chromadb.PersistentClient(path=str(work / "li-chroma"))
-    store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("llamaindex-defaults"))
-    VectorStoreIndex.from_documents(docs, storage_context=StorageContext.from_defaults(vector_store=store), embed_model=emb)
-    li_s = time.perf_counter() - t0
+    for i in range(2):
+        t0 = time.perf_counter()
+        docs = SimpleDirectoryReader(str(corpus), recursive=True, required_exts=[".md", ".txt"]).load_data()
+        client = chromadb.PersistentClient(path=str(work / f"li-chroma-{i}"))
+        store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("llamaindex-defaults"))
+        VectorStoreIndex.from_documents(docs, storage_context=StorageContext.from_defaults(vector_store=store), embed_model=emb)
+        runs["llamaindex"].append(time.perf_counter() - t0)
+    li_s = runs["llamaindex"][-1]
 
     t0 = time.perf_counter()
     again = ingest_paths(settings, [corpus])
@@ -154,6 +165,7 @@ def bench_ingest(base: Settings, corpus: Path, work: Path) -> dict[str, Any]:
         "ratio_ingest_vs_llamaindex_defaults": li_s / ingest_s,
         "reingest_unchanged_s": reingest_s,
         "reingest_chunks_embedded": again.chunks_embedded,
+        "runs_s": {k: [round(x, 3) for x in v] for k, v in runs.items()},  # first (one-off costs) and second (the figure)
     }
 
 
@@ -387,7 +399,7 @@ def bench_bm25_scale(base: Settings, corpus: Path, work: Path, sizes: list[int])
 
 
 UPDATE_FUNCS = {
-    "scan": [("app/ingest/pipeline.py", "expand_paths")],
+    "scan and unchanged checks": [("app/ingest/pipeline.py", "expand_paths"), ("app/ingest/pipeline.py", "_changed")],
     "prepare (stat, read, hash, chunk)": [("app/ingest/pipeline.py", "prepare")],
     "embed + commit": [("app/ingest/pipeline.py", "flush")],
     "chroma write": [("llama_index/vector_stores/chroma/base.py", "add")],
@@ -571,7 +583,8 @@ def bench_update(base: Settings, corpus: Path, work: Path, sizes: list[int], run
         print(f"  update {chunks}: {row}", flush=True)
         forget_clients()
         gc.collect()
-        shutil.rmtree(settings.index_dir.parent, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(settings.index_dir.parent, ignore_errors=True)  # kept ones are reused by the next run
     return rows
 
 

@@ -202,7 +202,7 @@ def visible_versions(path: Path) -> dict[str, str]:
     A document being replaced stays visible in its previous version until the new one is done,
     so a question asked during an ingest sees the old or the new version, never a mix. The map itself
     is cached (read-only for callers): every retrieval reads it, and rebuilding it per query cost
-    O(documents), about 15 ms at 100,000 documents.
+    O(documents), 25-30 ms at 100,000 documents.
     """
     key = manifest_stamp(path)
     if key is None:

@@ -29,7 +29,7 @@ import numpy as np
 
 from app.answer import normalise as nz
 from app.answer.evidence import SentenceVectors
-from app.answer.infer import WEEKDAYS, weekday_dates
+from app.answer.infer import weekday_dates
 from app.answer.text import STOPWORDS, content_words, stem, strip_markers
 from app.types import Passage
 
@@ -63,9 +63,9 @@ ATTRIBUTION = re.compile(
     r"statement|release|published|issued|ordered|signed|declared)\b",
     re.I,
 )
+PERSON_PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)  # a person's view or deed, not an institution's
 # Reporting what a source says, as opposed to naming who acted ("X issued", "X ordered").
 # Case-sensitive: "the United States" is no verb.
-PERSON_PRONOUN = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)  # a person's view or deed, not an institution's
 SPEECH = re.compile(r"\b([Aa]ccording to|said|says|say|reported|reports|stated|states|told|wrote|writes)\b")
 NEGATIONS = {"not", "no", "never", "none", "neither", "nor", "without", "cannot", "n't", "nothing", "nobody"}
 # Words whose opposite turns a claim into its contrary. General English, not a corpus's vocabulary.
@@ -410,7 +410,7 @@ def _is_fact(tok: Token, names: set[str]) -> bool:
     w, f, initial = tok
     if any(ch.isdigit() for ch in w):
         return True
-    if not w[0].isupper() or f in nz.NAME_STOP or f in WEEKDAYS or f in TITLES:
+    if not w[0].isupper() or f in nz.NAME_STOP or f in nz.WEEKDAYS or f in TITLES:
         return False
     if initial:
         return (len(w) > 1 and w.isupper()) or any(ch.isupper() for ch in w[1:]) or f in names

@@ -25,7 +25,6 @@ from collections import defaultdict
 from app.answer import normalise as nz
 from app.answer.align import ClaimCheck
 from app.answer.evidence import Evidence
-from app.answer.infer import WEEKDAYS
 from app.answer.text import content_words
 
 FRAME_MIN_SHARED = 5  # content words a sentence must share with the question to restate it
@@ -33,7 +32,7 @@ FRAME_SHARE = 0.6  # ... and the share of its content words that come from the q
 FRAME_EXTRA_WORDS = 2  # content words besides the name that a restatement may add ("former", "CEO")
 WH_NAME = re.compile(r"^\s*(who|whom|which|what)\b", re.I)
 REASON = "the name the evidence gives most for the question (the rest of the sentence restated the question)"
-NOT_NAMES = {*WEEKDAYS, "today", "yesterday"}
+NOT_NAMES = {*nz.WEEKDAYS, "today", "yesterday"}
 
 
 def _names(text: str) -> list[str]:

@@ -28,7 +28,6 @@ from app.answer.text import content_words, overlap, topic_terms
 from app.question import quantity_relation, temporal_relation
 
 T = TypeVar("T")
-WEEKDAYS = nz.WEEKDAYS
 REPORTING = re.compile(r"\b(report\w*|articles?|published|posted|wrote|mention\w*|covered|coverage)\b", re.I)
 WORD = re.compile(r"[A-Za-z][\w'’-]*")  # a word as _nearest and event_terms read it
 FUTURE = re.compile(r"\b(will|is set to|are set to|plans? to|scheduled to|next)\b", re.I)
@@ -70,7 +69,7 @@ def weekday_dates(text: str, doc: tuple[int, int, int] | None) -> list[tuple[int
     base = dt.date(*doc)
     out = []
     for m in nz.WEEKDAY.finditer(text):
-        delta = (WEEKDAYS.index(m.group(1).lower()) - base.weekday()) % 7
+        delta = (nz.WEEKDAYS.index(m.group(1).lower()) - base.weekday()) % 7
         ahead = FUTURE.search(text[max(0, m.start() - 40) : m.start()])  # "will go dark on Sunday"
         when = base + dt.timedelta(days=delta) if ahead else base - dt.timedelta(days=(7 - delta) % 7)
         out.append((m.start(), (when.year, when.month, when.day)))

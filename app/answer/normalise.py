@@ -229,9 +229,9 @@ def long_date(date: str) -> str:
         return date
 
 
-# A time said relative to the report's own date: "last year", "next month", "yesterday".
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
+# A time said relative to the report's own date: "last year", "next month", "yesterday".
 RELATIVE = re.compile(r"\b(next|last|this|coming|past) (week|month|year)\b|\b(tomorrow|yesterday|today)\b", re.I)
 
 

@@ -76,10 +76,10 @@ def text_path(settings: Settings, doc_id: str) -> Path:
     return settings.index_dir / "text" / f"{doc_id}.txt"
 
 
-def source_for(path: Path, corpus_dir: Path, real: Path | None = None, root: Path | None = None) -> str:
+def source_for(path: Path | str, corpus_dir: Path, real: Path | str | None = None, root: Path | str | None = None) -> str:
     """The path relative to the corpus root (``real``/``root``: ``path``/``corpus_dir`` already resolved)."""
-    real_s = str(real or path.resolve())
-    root_s = str(root or corpus_dir.resolve())
+    real_s = str(real) if real is not None else str(Path(path).resolve())
+    root_s = str(root) if root is not None else str(corpus_dir.resolve())
     prefix = root_s if root_s.endswith("/") else root_s + "/"
     # A string prefix, not Path.relative_to: this runs once per file of a scanned folder (10k+).
     return real_s[len(prefix) :] if real_s.startswith(prefix) else real_s
@@ -520,13 +520,12 @@ class Ingestor:
         dictionary lookups here, no ``Path`` and no hash: this runs for every file of the corpus on
         each one-document add (100k files at 1M chunks)."""
         root = str(self.root)
-        prefix = root if root.endswith("/") else root + "/"
         by_source = {e.source: e for e in self.manifest.docs.values()}
         limit = self.settings.max_file_mb * 1024 * 1024
         files: list[Path] = []
         planned: set[str] = set()
         for path, real in found:
-            source = real[len(prefix) :] if real.startswith(prefix) else real  # as source_for
+            source = source_for(path, self.settings.corpus_dir, real, root)
             entry = by_source.get(source)
             if entry is not None and entry.state == "done" and entry.mtime_ns and entry.path == real:
                 try:

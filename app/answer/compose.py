@@ -134,12 +134,16 @@ def assemble(
     rows: list[SentenceCheck] = []
     kept: list[str] = []
     cited_facts: set[int] = set()
+    said: set[str] = set()
     for d, c in zip(draft.sentences, checks, strict=True):
         shown = d.attribution + c.text
         if not c.supported:
             rows.append(SentenceCheck(text=shown, citations=[], supported=False, score=c.score, reason=c.reason, kind=c.kind,
                                      attribution=d.attribution))
             continue
+        if shown in said:
+            continue  # the same verified sentence twice (two drafted sentences reduced to one name): shown once
+        said.add(shown)
         nums = []
         for i in c.cites:
             if i not in numbering:

@@ -328,6 +328,11 @@ def _check(p: Prepared, draft: compose.Draft, settings: Settings) -> list[ClaimC
         if name:
             # "X is the <question restated>": the question's premise is not the writer's claim; the name is.
             by_name = frame.check_name(name, p.standalone, p.evidence)
+            if not by_name.supported and (own := frame.evidence_name(p.standalone, p.evidence, name)):
+                # The writer's name is not the one the evidence gives: the evidence's own name, checked alike.
+                by_own = frame.check_name(own, p.standalone, p.evidence)
+                if by_own.supported:
+                    by_name = dataclasses.replace(by_own, reason=f"{frame.REASON}; the writer's {name!r} was refused: {by_name.reason}")
             check = by_name if by_name.supported else check
         if frame_year and check.supported and not any(_about_year(passages[i], frame_year) for i in check.cites):
             check = ClaimCheck(check.text, False, [], check.score, f"its evidence is not about {frame_year}, the year the question asks about", check.kind)
@@ -374,7 +379,7 @@ def _quote_premises(p: Prepared, draft: compose.Draft, checks: list[ClaimCheck])
     """A name given in the question's frame (``frame``) rests on the question's premises too: the
     evidence sentences that state its pinned dates and numbers ("on November 16th") are quoted, when
     their document is one whose evidence names the answer."""
-    named = [c for c in checks if c.supported and c.reason == frame.REASON]
+    named = [c for c in checks if c.supported and c.reason.startswith(frame.REASON)]
     if not named:
         return
     docs = {p.evidence[i].passage.doc_id for i in frame.naming(named[0].text.rstrip("."), p.standalone, p.evidence)}

@@ -15,6 +15,12 @@ two of them. It is shown as "<name>." with the best two of those sentences as it
 the quotes that follow let the analyst see why. The writer's choice and the evidence's weight must
 agree: a writer that picks a name the evidence mentions once, beside another it names throughout,
 is dropped.
+
+When they disagree, the evidence's name may stand in the writer's place (``evidence_name``): asked
+"What organization ... is planning to launch GPT-4 with vision?", a writer answered "DeepMind, founded in
+late 2015, is planning ..." beside evidence naming OpenAI in three documents. The name the evidence gives
+most, in at least two sentences of at least two documents, is then the answer, shown as Dossier's reading of
+the evidence (not the writer's) and held to every other check (the question's pinned dates and figures).
 """
 
 from __future__ import annotations
@@ -81,9 +87,71 @@ def _tally(name: str, question: str, evidence: list[Evidence]) -> tuple[list[int
         if mine & words:
             ours.append(i)
         for n in words - mine - asked:
-            rivals[n] += e.score
+            if not _initialism(n, evidence):  # "CEO", "AI": roles and fields, not a rival answer (see evidence_name)
+                rivals[n] += e.score
     rival = max(rivals, key=lambda n: rivals[n], default="")
     return ours, sum(evidence[i].score for i in ours), rival, rivals.get(rival, 0.0)
+
+
+EVIDENCE_NAME_DOCS = 2  # documents that must name the evidence's own answer
+RUN = re.compile(r"[A-Z][\w'’&.-]*(?:\s+(?:of|de|van|von|al|bin)?\s*[A-Z][\w'’&.-]*)*")
+
+
+def _initialism(word: str, evidence: list[Evidence]) -> bool:
+    """A word the evidence writes as an initialism of up to three letters ("CEO", "AI")."""
+    return len(word) <= 3 and any(re.search(rf"\b{re.escape(word.upper())}\b", e.passage.text) for e in evidence)
+
+
+def _capitalised(text: str, known: set[str]) -> set[str]:
+    return {nz.fold(w) for w in re.findall(r"[A-Z][\w'’&.]*", text.replace("-", " "))} & known
+
+
+def evidence_name(question: str, evidence: list[Evidence], instead_of: str) -> str:
+    """The name the evidence gives most for a who/which/what question (summed scores of the sentences
+    naming it), written as its best sentence writes it ("Sam Bankman-Fried"), when it is not the writer's
+    ``instead_of`` and at least two documents name it; else ''. Initialisms of up to three letters are not
+    taken as that name: in news they are mostly roles and fields ("CEO", "AI") beside the entity asked for."""
+    if not WH_NAME.match(question):
+        return ""
+    asked = set(_names(question))
+    known = {w for e in evidence for n in _names(e.passage.text) for w in n.split("-")} - asked - NOT_NAMES
+    weights: dict[str, float] = defaultdict(float)
+    docs: dict[str, set[str]] = defaultdict(set)
+    for e in evidence:
+        for w in _capitalised(e.passage.text, known):
+            if not _initialism(w, evidence):
+                weights[w] += e.score
+                docs[w].add(e.passage.doc_id)
+    word = max(weights, key=lambda w: weights[w], default="")
+    refused = {nz.fold(w) for w in re.split(r"[\s-]+", instead_of)}
+    if not word or word in refused or len(docs[word]) < EVIDENCE_NAME_DOCS:
+        return ""
+    best = max((e for e in evidence if word in _capitalised(e.passage.text, known)), key=lambda e: e.score)
+    for m in RUN.finditer(re.sub(r"['’]s\b", "", best.passage.text)):
+        words = [x for x in m.group(0).split() if x.lower() not in nz.NAME_STOP]
+        if word in {nz.fold(x) for w in words for x in w.split("-")}:
+            span = " ".join(words).rstrip(".,;:")
+            return full_name(span, evidence) if len(span.split()) <= 4 else ""
+    return ""
+
+
+def full_name(name: str, evidence: list[Evidence]) -> str:
+    """``name`` as the evidence writes it more fully: "Bankman-Fried" -> "Sam Bankman-Fried" when a sentence
+    has that run of capitalised words. The shortest such run is taken ("Donald Trump", not "President Donald
+    Trump"); a run is cut after a possessive ("The Dolphins' Tyreek Hill") and loses a leading initialism
+    ("CEO Sam Bankman-Fried"). ``name`` itself when no sentence writes it more fully."""
+    found: list[str] = []
+    for e in evidence:
+        for m in RUN.finditer(re.sub(r"['’]s\b", "", e.passage.text)):
+            words = [x for x in m.group(0).split() if x.lower() not in nz.NAME_STOP]
+            cut = max((i + 1 for i, w in enumerate(words) if w.endswith(("'", "’"))), default=0)
+            words = words[cut:]
+            while words and re.fullmatch(r"[A-Z]{1,3}", words[0]):
+                words = words[1:]
+            span = " ".join(words).rstrip(".,;:")
+            if len(words) <= 4 and len(span) > len(name) and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", span):
+                found.append(span)
+    return min(found, key=len, default=name)
 
 
 def naming(name: str, question: str, evidence: list[Evidence]) -> list[int]:
@@ -93,7 +161,7 @@ def naming(name: str, question: str, evidence: list[Evidence]) -> list[int]:
 
 def check_name(name: str, question: str, evidence: list[Evidence]) -> ClaimCheck:
     """``name`` as the answer to ``question``: supported when the evidence names it most (see above)."""
-    shown = f"{name}."
+    shown = f"{full_name(name, evidence)}."
     ours, weight, rival, rival_weight = _tally(name, question, evidence)
     if not ours:
         return ClaimCheck(shown, False, reason=f"name not in its evidence: {name}")

@@ -180,6 +180,11 @@ def test_assemble_renumbers_and_a_yes_no_verdict_needs_verified_facts(sample: Se
     assert "Paris" not in built.answer and "400 million" not in built.answer
     two = compose.assemble(draft, checks, p.evidence, needs_facts=2)
     assert two.direct == "" and not two.sentences[0].supported  # one verified fact cannot carry a comparison
+    # The same verified sentence drafted twice is shown once.
+    again = compose.parse_writer_draft(f"{good} [2]. {good} [2].", len(p.evidence), yes_no=False)
+    twice = [check_claim(d.claim, passages, p.vectors, sample.support_threshold, d.cites) for d in again.sentences]
+    once = compose.assemble(again, twice, p.evidence)
+    assert len([s for s in once.sentences if s.supported]) == 1 and once.answer.count(good) == 1
 
 
 def test_the_questions_own_designation_of_the_subject_is_a_premise_not_a_claim() -> None:

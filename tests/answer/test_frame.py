@@ -57,3 +57,38 @@ def test_a_name_the_evidence_mentions_less_than_another_is_dropped() -> None:
     c = frame.check_name("Jaylen Waddle", QUESTION, both)
     assert not c.supported and "names 'hill' more" in c.reason
     assert not frame.check_name("Travis Kelce", QUESTION, EVIDENCE).supported
+
+
+def test_the_evidence_name_replaces_a_writer_name_the_evidence_does_not_give() -> None:
+    # The writer named Waddle; the evidence names Hill in two documents, written in full as "Tyreek Hill".
+    assert frame.evidence_name(QUESTION, EVIDENCE, instead_of="Jaylen Waddle") == "Tyreek Hill"
+    assert frame.check_name("Tyreek Hill", QUESTION, EVIDENCE).supported
+    # Never the writer's own refused name, and never a name only one document gives.
+    assert frame.evidence_name(QUESTION, EVIDENCE, instead_of="Hill") == ""
+    one_doc = [_e(e.passage.text, e.score, "guardian") for e in EVIDENCE]
+    assert frame.evidence_name(QUESTION, one_doc, instead_of="Jaylen Waddle") == ""
+    # Only for a who/which/what question.
+    assert frame.evidence_name("Did the player score two touchdowns against Washington?", EVIDENCE, "Jaylen Waddle") == ""
+
+
+def test_a_short_initialism_is_no_answer_name_nor_a_rival() -> None:
+    q = "Who is the individual accused by prosecutors of fraud and described as the richest person under 30?"
+    ev = [
+        _e("The former CEO of FTX, Sam Bankman-Fried, is accused of fraud by prosecutors.", 0.50, "techcrunch"),
+        _e("Prosecutors say the CEO knew about the missing funds, and the CEO denied it.", 0.48, "verge"),
+        _e("Bankman-Fried was once the richest person under 30, the CEO of a crypto empire.", 0.45, "cnbc"),
+    ]
+    assert frame.evidence_name(q, ev, instead_of="Caroline Ellison") == "Sam Bankman-Fried"
+    assert frame.check_name("Sam Bankman-Fried", q, ev).supported  # "CEO" outweighs him, but is no rival name
+
+
+def test_a_name_is_shown_as_the_evidence_writes_it_in_full() -> None:
+    ev = [*EVIDENCE[1:], EVIDENCE[0]]
+    assert frame.full_name("Hill", ev) == "Tyreek Hill"
+    assert frame.check_name("Hill", QUESTION, ev).text == "Tyreek Hill."
+    assert frame.full_name("Waddle", EVIDENCE) == "Jaylen Waddle"
+    assert frame.full_name("Kelce", EVIDENCE) == "Kelce"  # not in the evidence: as given
+    titled = [_e("The Dolphins' Tyreek Hill and CEO Sam Bankman-Fried met President Donald Trump.", 0.4, "x")]
+    assert frame.full_name("Hill", titled) == "Tyreek Hill"
+    assert frame.full_name("Bankman-Fried", titled) == "Sam Bankman-Fried"
+    assert frame.full_name("Trump", [*titled, _e("Donald Trump spoke.", 0.3, "y")]) == "Donald Trump"

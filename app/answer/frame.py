@@ -108,7 +108,7 @@ def _capitalised(text: str, known: set[str]) -> set[str]:
 
 def evidence_name(question: str, evidence: list[Evidence], instead_of: str) -> str:
     """The name the evidence gives most for a who/which/what question (summed scores of the sentences
-    naming it), written as its best sentence writes it ("Sam Bankman-Fried"), when it is not the writer's
+    naming it), written as the evidence writes it most fully ("Sam Bankman-Fried"), when it is not the writer's
     ``instead_of`` and at least two documents name it; else ''. Initialisms of up to three letters are not
     taken as that name: in news they are mostly roles and fields ("CEO", "AI") beside the entity asked for."""
     if not WH_NAME.match(question):
@@ -127,30 +127,33 @@ def evidence_name(question: str, evidence: list[Evidence], instead_of: str) -> s
     if not word or word in refused or len(docs[word]) < EVIDENCE_NAME_DOCS:
         return ""
     best = max((e for e in evidence if word in _capitalised(e.passage.text, known)), key=lambda e: e.score)
-    for m in RUN.finditer(re.sub(r"['’]s\b", "", best.passage.text)):
+    span = next((r for r in _runs(best.passage.text) if word in {nz.fold(x) for w in r.split() for x in w.split("-")}), "")
+    return full_name(span, evidence) if span and len(span.split()) <= 4 else ""
+
+
+def _runs(text: str) -> list[str]:
+    """The runs of capitalised words in ``text`` that can be a name: function words dropped, cut after a
+    possessive ("The Dolphins' Tyreek Hill" -> "Tyreek Hill"), a leading initialism dropped ("CEO Sam
+    Bankman-Fried" -> "Sam Bankman-Fried")."""
+    out = []
+    for m in RUN.finditer(re.sub(r"['’]s\b", "", text)):
         words = [x for x in m.group(0).split() if x.lower() not in nz.NAME_STOP]
-        if word in {nz.fold(x) for w in words for x in w.split("-")}:
-            span = " ".join(words).rstrip(".,;:")
-            return full_name(span, evidence) if len(span.split()) <= 4 else ""
-    return ""
+        words = words[max((i + 1 for i, w in enumerate(words) if w.endswith(("'", "’"))), default=0) :]
+        while words and re.fullmatch(r"[A-Z]{1,3}", words[0]):
+            words = words[1:]
+        if words:
+            out.append(" ".join(words).rstrip(".,;:"))
+    return out
 
 
 def full_name(name: str, evidence: list[Evidence]) -> str:
     """``name`` as the evidence writes it more fully: "Bankman-Fried" -> "Sam Bankman-Fried" when a sentence
-    has that run of capitalised words. The shortest such run is taken ("Donald Trump", not "President Donald
-    Trump"); a run is cut after a possessive ("The Dolphins' Tyreek Hill") and loses a leading initialism
-    ("CEO Sam Bankman-Fried"). ``name`` itself when no sentence writes it more fully."""
-    found: list[str] = []
-    for e in evidence:
-        for m in RUN.finditer(re.sub(r"['’]s\b", "", e.passage.text)):
-            words = [x for x in m.group(0).split() if x.lower() not in nz.NAME_STOP]
-            cut = max((i + 1 for i, w in enumerate(words) if w.endswith(("'", "’"))), default=0)
-            words = words[cut:]
-            while words and re.fullmatch(r"[A-Z]{1,3}", words[0]):
-                words = words[1:]
-            span = " ".join(words).rstrip(".,;:")
-            if len(words) <= 4 and len(span) > len(name) and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", span):
-                found.append(span)
+    has that run of capitalised words (``_runs``, at most four words). The shortest such run is taken ("Donald
+    Trump", not "President Donald Trump"); ``name`` itself when no sentence writes it more fully."""
+    found = [
+        r for e in evidence for r in _runs(e.passage.text)
+        if len(r.split()) <= 4 and len(r) > len(name) and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", r)
+    ]  # fmt: skip
     return min(found, key=len, default=name)
 
 

@@ -92,3 +92,12 @@ def test_a_name_is_shown_as_the_evidence_writes_it_in_full() -> None:
     assert frame.full_name("Hill", titled) == "Tyreek Hill"
     assert frame.full_name("Bankman-Fried", titled) == "Sam Bankman-Fried"
     assert frame.full_name("Trump", [*titled, _e("Donald Trump spoke.", 0.3, "y")]) == "Donald Trump"
+
+
+def test_the_evidence_name_drops_a_leading_title_initialism() -> None:
+    q = "Who is the individual accused by prosecutors of fraud?"
+    ev = [
+        _e("Prosecutors accused former CEO Sam Bankman-Fried of fraud.", 0.50, "a"),
+        _e("Bankman-Fried denied the fraud charges.", 0.45, "b"),
+    ]
+    assert frame.evidence_name(q, ev, instead_of="Caroline Ellison") == "Sam Bankman-Fried"

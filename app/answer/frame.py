@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 from app.answer import normalise as nz
 from app.answer.align import ClaimCheck
@@ -79,18 +80,40 @@ def _tally(name: str, question: str, evidence: list[Evidence]) -> tuple[list[int
     mine = {f for f in (nz.fold(w) for w in re.split(r"[\s-]+", name)) if len(f) >= 3 and f not in asked}
     # Names are the words some evidence sentence writes as a name; a sentence's first word counts
     # wherever it is one of those ("Hill is on pace ..." after "Tyreek Hill had ...").
-    known = {w for e in evidence for n in _names(e.passage.text) for w in n.split("-")} | mine
-    ours: list[int] = []
-    rivals: dict[str, float] = defaultdict(float)
-    for i, e in enumerate(evidence):
-        words = {nz.fold(w) for w in re.findall(r"[A-Z][\w'’&.]*", e.passage.text.replace("-", " "))} & known
-        if mine & words:
-            ours.append(i)
-        for n in words - mine - asked:
-            if not _initialism(n, evidence):  # "CEO", "AI": roles and fields, not a rival answer (see evidence_name)
-                rivals[n] += e.score
+    named = _NameWeights.of(evidence, _evidence_names(evidence) | mine)
+    ours = [i for i, words in enumerate(named.words) if mine & words]
+    rivals = {w: weight for w, weight in named.weights.items() if w not in mine and w not in asked}
     rival = max(rivals, key=lambda n: rivals[n], default="")
     return ours, sum(evidence[i].score for i in ours), rival, rivals.get(rival, 0.0)
+
+
+def _evidence_names(evidence: list[Evidence]) -> set[str]:
+    """The words some evidence sentence writes as (part of) a name."""
+    return {w for e in evidence for n in _names(e.passage.text) for w in n.split("-")}
+
+
+@dataclass
+class _NameWeights:
+    """How much the evidence names each word of ``known``: per sentence, the words it writes with a
+    capital; per word, the summed scores of those sentences and their documents. Initialisms of up to
+    three letters ("CEO", "AI": roles and fields beside the entity asked for) get no weight, neither
+    as the evidence's answer (``evidence_name``) nor as a rival to the writer's (``_tally``)."""
+
+    words: list[set[str]]  # per evidence sentence
+    weights: dict[str, float]
+    docs: dict[str, set[str]]
+
+    @classmethod
+    def of(cls, evidence: list[Evidence], known: set[str]) -> _NameWeights:
+        words = [_capitalised(e.passage.text, known) for e in evidence]
+        initialisms = {w for w in set().union(*words) if _initialism(w, evidence)} if words else set()
+        weights: dict[str, float] = defaultdict(float)
+        docs: dict[str, set[str]] = defaultdict(set)
+        for e, found in zip(evidence, words, strict=True):
+            for w in found - initialisms:
+                weights[w] += e.score
+                docs[w].add(e.passage.doc_id)
+        return cls(words, dict(weights), dict(docs))
 
 
 EVIDENCE_NAME_DOCS = 2  # documents that must name the evidence's own answer
@@ -113,20 +136,13 @@ def evidence_name(question: str, evidence: list[Evidence], instead_of: str) -> s
     taken as that name: in news they are mostly roles and fields ("CEO", "AI") beside the entity asked for."""
     if not WH_NAME.match(question):
         return ""
-    asked = set(_names(question))
-    known = {w for e in evidence for n in _names(e.passage.text) for w in n.split("-")} - asked - NOT_NAMES
-    weights: dict[str, float] = defaultdict(float)
-    docs: dict[str, set[str]] = defaultdict(set)
-    for e in evidence:
-        for w in _capitalised(e.passage.text, known):
-            if not _initialism(w, evidence):
-                weights[w] += e.score
-                docs[w].add(e.passage.doc_id)
-    word = max(weights, key=lambda w: weights[w], default="")
+    known = _evidence_names(evidence) - set(_names(question)) - NOT_NAMES
+    named = _NameWeights.of(evidence, known)
+    word = max(named.weights, key=lambda w: named.weights[w], default="")
     refused = {nz.fold(w) for w in re.split(r"[\s-]+", instead_of)}
-    if not word or word in refused or len(docs[word]) < EVIDENCE_NAME_DOCS:
+    if not word or word in refused or len(named.docs[word]) < EVIDENCE_NAME_DOCS:
         return ""
-    best = max((e for e in evidence if word in _capitalised(e.passage.text, known)), key=lambda e: e.score)
+    best = max((e for e, found in zip(evidence, named.words, strict=True) if word in found), key=lambda e: e.score)
     span = next((r for r in _runs(best.passage.text) if word in {nz.fold(x) for w in r.split() for x in w.split("-")}), "")
     return full_name(span, evidence) if span and len(span.split()) <= 4 else ""
 

@@ -56,7 +56,32 @@ def is_yes_no(question: str) -> bool:
         return False
     if _AUX_RE.match(q):
         return True
-    return bool(_FRAME_START.match(whole) and _MAIN_AUX.search(whole))
+    if _WH_START.match(whole) or not _FRAME_START.match(whole):
+        return False  # "In which game ...?"
+    aux = _MAIN_AUX.search(whole)
+    # After a frame, the question proper is the first clause that opens with an auxiliary or with a
+    # wh-word asking for a thing ("Considering X and Y, which division, as both say, is ...?"); a
+    # wh-word before a verb opens a relative clause inside the frame ("..., which reported X, did ...?").
+    wh = next((m for m in _MAIN_WH.finditer(whole) if not _verb_like(m.group(2))), None)
+    return aux is not None and (wh is None or aux.start() < wh.start())
+
+
+_WH = r"(?:which|what|who|whom|whose|when|where|why|how)"
+_WH_START = re.compile(rf"^(?:(?:in|on|at|for|from|by|with|to|of|under|during|since|after|before|between)\s+)?{_WH}\b", re.I)
+_MAIN_WH = re.compile(rf",\s+({_WH})\s+([\w'’-]+)", re.I)
+# Third-person verbs of reporting that a relative clause opens with ("which suggests ...").
+_SAYS = re.compile(
+    r"^(?:says|suggests|reports|states|claims|mentions|details|highlights|notes|argues|shows|covers|explains|"
+    r"reveals|examines|outlines|predicts|warns|adds|also|then|now|later)$",
+    re.I,
+)
+
+
+def _verb_like(word: str) -> bool:
+    """The word after a wh-word reads as a verb (an auxiliary, "-ed", "-es", a verb of saying), not as the
+    thing asked for ("which division")."""
+    w = word.lower()
+    return w in AUX or w.endswith(("ed", "es")) or _SAYS.match(w) is not None
 
 
 _DETERMINERS = {"the", "a", "an", "both", "all", "any", "each", "every", "either"}

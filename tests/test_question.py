@@ -11,6 +11,19 @@ def test_yes_no_questions() -> None:
     assert not is_yes_no("Why was DJI sanctioned?")
 
 
+def test_a_wh_question_after_a_frame_is_not_yes_no() -> None:
+    # The question proper after a leading frame opens with a wh-word asking for a thing, even when an
+    # auxiliary follows an aside ("..., as both articles say, is ...").
+    assert not is_yes_no(
+        "Considering the reports from the Ledger and the Courier, which division, as mentioned in both, "
+        "is responsible for the largest share of revenue?"
+    )
+    assert not is_yes_no("In which game, covered by the Herald, can you build a Barbarian?")
+    # A wh-word before a verb opens a relative clause inside the frame: the question is still yes/no.
+    assert is_yes_no("Considering the Ledger's report, which suggested a delay, did the Courier report one too?")
+    assert is_yes_no("After the Ledger reported the delay, which surprised analysts, did the Courier confirm it?")
+
+
 def test_an_order_question_has_a_relation_a_comparison_of_reports_does_not() -> None:
     a, rel, b = temporal_relation("Was DJI added to the Entity List before Treasury identified SenseTime?") or ("", "", "")
     assert rel == "before" and "DJI" in a and "SenseTime" in b

@@ -327,10 +327,14 @@ def _check(p: Prepared, draft: compose.Draft, settings: Settings) -> list[ClaimC
         name = "" if check.supported or draft.verdict or draft.extractive else frame.answer_name(d.claim, p.standalone)
         if name:
             # "X is the <question restated>": the question's premise is not the writer's claim; the name is.
-            by_name = frame.check_name(name, p.standalone, p.evidence)
-            if not by_name.supported and (own := frame.evidence_name(p.standalone, p.evidence, name)):
+            # A name is shown as its documents write it most fully ("Swift" -> "Taylor Swift"), here or
+            # in their other retrieved sentences.
+            docs = {e.passage.doc_id for e in p.evidence}
+            spelled = p.evidence + [e for e in p.scored if e.passage.doc_id in docs]
+            by_name = frame.check_name(name, p.standalone, p.evidence, spelled)
+            if not by_name.supported and (own := frame.evidence_name(p.standalone, p.evidence, name, spelled)):
                 # The writer's name is not the one the evidence gives: the evidence's own name, checked alike.
-                by_own = frame.check_name(own, p.standalone, p.evidence)
+                by_own = frame.check_name(own, p.standalone, p.evidence, spelled)
                 if by_own.supported:
                     by_name = dataclasses.replace(by_own, reason=f"{frame.REASON}; the writer's {name!r} was refused: {by_name.reason}")
             check = by_name if by_name.supported else check

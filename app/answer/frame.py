@@ -129,7 +129,7 @@ def _capitalised(text: str, known: set[str]) -> set[str]:
     return {nz.fold(w) for w in re.findall(r"[A-Z][\w'’&.]*", text.replace("-", " "))} & known
 
 
-def evidence_name(question: str, evidence: list[Evidence], instead_of: str) -> str:
+def evidence_name(question: str, evidence: list[Evidence], instead_of: str, spelled: list[Evidence] | None = None) -> str:
     """The name the evidence gives most for a who/which/what question (summed scores of the sentences
     naming it), written as the evidence writes it most fully ("Sam Bankman-Fried"), when it is not the writer's
     ``instead_of`` and at least two documents name it; else ''. Initialisms of up to three letters are not
@@ -144,7 +144,7 @@ def evidence_name(question: str, evidence: list[Evidence], instead_of: str) -> s
         return ""
     best = max((e for e, found in zip(evidence, named.words, strict=True) if word in found), key=lambda e: e.score)
     span = next((r for r in _runs(best.passage.text) if word in {nz.fold(x) for w in r.split() for x in w.split("-")}), "")
-    return full_name(span, evidence) if span and len(span.split()) <= 4 else ""
+    return full_name(span, spelled or evidence) if span and len(span.split()) <= 4 else ""
 
 
 def _runs(text: str) -> list[str]:
@@ -154,6 +154,8 @@ def _runs(text: str) -> list[str]:
     out = []
     for m in RUN.finditer(re.sub(r"['’]s\b", "", text)):
         words = [x for x in m.group(0).split() if x.lower() not in nz.NAME_STOP]
+        # A contraction in capitals is emphasis, not a name ("the Vikings DIDN'T ..."): the run ends before it.
+        words = words[: next((i for i, w in enumerate(words) if re.fullmatch(r"[A-Z]+['’][A-Z]+\W*", w)), len(words))]
         words = words[max((i + 1 for i, w in enumerate(words) if w.endswith(("'", "’"))), default=0) :]
         while words and re.fullmatch(r"[A-Z]{1,3}", words[0]):
             words = words[1:]
@@ -164,13 +166,22 @@ def _runs(text: str) -> list[str]:
 
 def full_name(name: str, evidence: list[Evidence]) -> str:
     """``name`` as the evidence writes it more fully: "Bankman-Fried" -> "Sam Bankman-Fried" when a sentence
-    has that run of capitalised words (``_runs``, at most four words). The shortest such run is taken ("Donald
-    Trump", not "President Donald Trump"); ``name`` itself when no sentence writes it more fully."""
-    found = [
-        r for e in evidence for r in _runs(e.passage.text)
-        if len(r.split()) <= 4 and len(r) > len(name) and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", r)
-    ]  # fmt: skip
-    return min(found, key=len, default=name)
+    has that run of capitalised words (``_runs``, at most four words). Of several such runs the one the
+    sentences write most often wins, a run counting every longer run that contains it; so "Donald Trump"
+    (within "President Donald Trump" too) beats the titled run, and "Travis Kelce", named throughout, beats
+    a brother named once. Ties go to the shortest. ``name`` itself when no sentence writes it more fully.
+    Names joined by "and" or commas ("Swift and Kelce") are each written in full."""
+    parts = re.split(r",\s*(?:and\s+)?|\s+and\s+", name)
+    if len(parts) > 1 and all(parts):
+        whole = [full_name(x, evidence) for x in parts]
+        return ", ".join(whole[:-1]) + " and " + whole[-1]
+
+    def within(short: str, run: str) -> bool:
+        return re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", run) is not None
+
+    found = [r for e in evidence for r in _runs(e.passage.text) if len(r.split()) <= 4 and len(r) > len(name) and within(name, r)]
+    count = {r: sum(within(r, f) for f in found) for r in found}
+    return max(count, key=lambda r: (count[r], -len(r), -found.index(r)), default=name)
 
 
 def naming(name: str, question: str, evidence: list[Evidence]) -> list[int]:
@@ -178,9 +189,10 @@ def naming(name: str, question: str, evidence: list[Evidence]) -> list[int]:
     return _tally(name, question, evidence)[0]
 
 
-def check_name(name: str, question: str, evidence: list[Evidence]) -> ClaimCheck:
-    """``name`` as the answer to ``question``: supported when the evidence names it most (see above)."""
-    shown = f"{full_name(name, evidence)}."
+def check_name(name: str, question: str, evidence: list[Evidence], spelled: list[Evidence] | None = None) -> ClaimCheck:
+    """``name`` as the answer to ``question``: supported when the evidence names it most (see above). It is
+    shown as ``spelled`` (by default the evidence) writes it most fully (``full_name``)."""
+    shown = f"{full_name(name, spelled or evidence)}."
     ours, weight, rival, rival_weight = _tally(name, question, evidence)
     if not ours:
         return ClaimCheck(shown, False, reason=f"name not in its evidence: {name}")

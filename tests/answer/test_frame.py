@@ -94,6 +94,22 @@ def test_a_name_is_shown_as_the_evidence_writes_it_in_full() -> None:
     assert frame.full_name("Trump", [*titled, _e("Donald Trump spoke.", 0.3, "y")]) == "Donald Trump"
 
 
+def test_full_names_are_the_most_written_and_each_of_a_pair_is_written_in_full() -> None:
+    kelces = [
+        _e("Travis Kelce caught two passes.", 0.4, "a"),
+        _e("Jason Kelce watched from the stands.", 0.3, "a"),
+        _e("Taylor Swift cheered as Travis Kelce scored.", 0.3, "b"),
+    ]
+    assert frame.full_name("Kelce", kelces) == "Travis Kelce"  # named twice, the brother once
+    assert frame.full_name("Swift and Kelce", kelces) == "Taylor Swift and Travis Kelce"
+    # A contraction written in capitals is emphasis, not part of a name.
+    shouting = [_e("The Vikings DIDN'T change their plan, the Vikings said.", 0.4, "a")]
+    assert frame.full_name("Vikings", shouting) == "Vikings"
+    # The engine passes the documents' other retrieved sentences to spell a name (``spelled``).
+    short = [_e("Kelce scored twice.", 0.5, "a"), _e("Kelce was cheered on.", 0.4, "b")]
+    assert frame.check_name("Kelce", "Who scored twice?", short, [*short, *kelces]).text == "Travis Kelce."
+
+
 def test_the_evidence_name_drops_a_leading_title_initialism() -> None:
     q = "Who is the individual accused by prosecutors of fraud?"
     ev = [

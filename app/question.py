@@ -60,15 +60,15 @@ def is_yes_no(question: str) -> bool:
         return False  # "In which game ...?"
     aux = _MAIN_AUX.search(whole)
     # After a frame, the question proper is the first clause that opens with an auxiliary or with a
-    # wh-word asking for a thing ("Considering X and Y, which division, as both say, is ...?"); a
-    # wh-word before a verb opens a relative clause inside the frame ("..., which reported X, did ...?").
-    wh = next((m for m in _MAIN_WH.finditer(whole) if not _verb_like(m.group(2))), None)
+    # wh-word that asks ("Considering X and Y, which division, as both say, is ...?", "..., when did ...?");
+    # "which" before a verb, or "when" before a subject, opens a clause inside the frame ("..., which
+    # reported X, did ...?", "..., when they met, did ...?").
+    wh = next((m for m in _MAIN_WH.finditer(whole) if _asks(m.group(1), m.group(2))), None)
     return aux is not None and (wh is None or aux.start() < wh.start())
 
 
-_WH = r"(?:which|what|who|whom|whose|when|where|why|how)"
-_WH_START = re.compile(rf"^(?:(?:in|on|at|for|from|by|with|to|of|under|during|since|after|before|between)\s+)?{_WH}\b", re.I)
-_MAIN_WH = re.compile(rf",\s+({_WH})\s+([\w'’-]+)", re.I)
+_WH_START = re.compile(r"^(?:in|on|at|for|from|by|with|to|of|under|during|since|after|before|between)\s+(?:which|what|whom|whose)\b", re.I)
+_MAIN_WH = re.compile(r",\s+(which|what|whose|when|where|why|how)\s+([\w'’-]+)", re.I)
 # Third-person verbs of reporting that a relative clause opens with ("which suggests ...").
 _SAYS = re.compile(
     r"^(?:says|suggests|reports|states|claims|mentions|details|highlights|notes|argues|shows|covers|explains|"
@@ -77,11 +77,14 @@ _SAYS = re.compile(
 )
 
 
-def _verb_like(word: str) -> bool:
-    """The word after a wh-word reads as a verb (an auxiliary, "-ed", "-es", a verb of saying), not as the
-    thing asked for ("which division")."""
+def _asks(wh: str, word: str) -> bool:
+    """Whether a wh-word after a comma, followed by ``word``, opens a question: "which/what/whose" before the
+    thing asked for ("which division"), not before a verb (an auxiliary, "-ed", "-es", a verb of saying);
+    "when/where/why/how" before an auxiliary ("when did")."""
     w = word.lower()
-    return w in AUX or w.endswith(("ed", "es")) or _SAYS.match(w) is not None
+    if wh.lower() in ("which", "what", "whose"):
+        return not (w in AUX or w.endswith(("ed", "es")) or _SAYS.match(w) is not None)
+    return w in AUX
 
 
 _DETERMINERS = {"the", "a", "an", "both", "all", "any", "each", "every", "either"}

@@ -22,6 +22,9 @@ def test_a_wh_question_after_a_frame_is_not_yes_no() -> None:
     # A wh-word before a verb opens a relative clause inside the frame: the question is still yes/no.
     assert is_yes_no("Considering the Ledger's report, which suggested a delay, did the Courier report one too?")
     assert is_yes_no("After the Ledger reported the delay, which surprised analysts, did the Courier confirm it?")
+    assert is_yes_no("When the two papers reported the vote, did both name the same winner?")
+    assert is_yes_no("After the vote, when they met, did the ministers agree?")
+    assert not is_yes_no("Considering the Ledger's report and the Courier's, when did the vote take place?")
 
 
 def test_an_order_question_has_a_relation_a_comparison_of_reports_does_not() -> None:

@@ -317,7 +317,6 @@ def _check(p: Prepared, draft: compose.Draft, settings: Settings) -> list[ClaimC
     # passages neither dated that year nor mentioning it (a 2025 statement) answers another question.
     frame_year = _frame_year(p.standalone)
     premises = "" if is_yes_no(p.standalone) else p.standalone  # a yes/no question's numbers are the claim
-    asks_what = not is_yes_no(p.standalone) and alternatives(p.standalone) is None
     checks = []
     for d in draft.sentences:
         if draft.verdict and restates(d.claim, p.standalone):
@@ -325,10 +324,6 @@ def _check(p: Prepared, draft: compose.Draft, settings: Settings) -> list[ClaimC
             checks.append(ClaimCheck(d.claim, False, reason="restates the question: a conclusion, not a cited fact", kind="inference"))
             continue
         check = check_claim(d.claim, passages, p.vectors, settings.support_threshold, d.cites, premises)
-        if check.supported and asks_what and not draft.extractive and not content_words(d.claim) - content_words(p.standalone):
-            # "Judge Lewis Kaplan" for "Who, after Judge Lewis Kaplan intervened, admitted ...?": a sentence made
-            # only of the question's words is true of the evidence but tells the analyst nothing new.
-            check = ClaimCheck(check.text, False, [], check.score, "it only repeats the question's words: no answer", check.kind)
         name = "" if check.supported or draft.verdict or draft.extractive else frame.answer_name(d.claim, p.standalone)
         if name:
             # "X is the <question restated>": the question's premise is not the writer's claim; the name is.

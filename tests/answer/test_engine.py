@@ -199,20 +199,3 @@ def test_a_pinned_figure_the_answer_lacks_is_quoted_from_a_sentence_about_the_an
     p2 = Prepared(q, q, [lead], [lead, about_answer], None, {}, [], 0.0, 0.6, [])  # type: ignore[arg-type]
     _complete_premises(p2, compose.Draft([], extractive=False), [ClaimCheck("ChatGPT.", False, [0], 0.2)])
     assert len(p2.evidence) == 1
-
-
-def test_a_claim_made_only_of_the_questions_words_is_no_answer(sample: Settings) -> None:
-    from app.answer.engine import _check
-    from app.answer.evidence import SentenceVectors
-    from app.embedding import get_embedding
-
-    q = "Who, after Judge Lewis Kaplan intervened, admitted that he had been told about the missing money?"
-    ev = [
-        _evidence("a", "After Judge Lewis Kaplan intervened, Sam Bankman-Fried admitted he had been told about the money.", 0.6),
-        _evidence("b", "Bankman-Fried told the court that he had been told about the missing money in June.", 0.5),
-    ]
-    p = Prepared(q, q, ev, ev, SentenceVectors(get_embedding(sample)), {}, [], 0.0, 0.6, [])
-    draft = compose.Draft([compose.DraftSentence("Judge Lewis Kaplan.", [0]), compose.DraftSentence("Sam Bankman-Fried admitted he had been told about the money.", [0])], extractive=False)
-    repeated, answer = _check(p, draft, sample)
-    assert not repeated.supported and "only repeats the question" in repeated.reason
-    assert answer.supported, answer.reason

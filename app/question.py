@@ -69,7 +69,8 @@ def is_yes_no(question: str) -> bool:
 
 _WH_START = re.compile(r"^(?:in|on|at|for|from|by|with|to|of|under|during|since|after|before|between)\s+(?:which|what|whom|whose)\b", re.I)
 _MAIN_WH = re.compile(r",\s+(which|what|whose|when|where|why|how)\s+([\w'’-]+)", re.I)
-# Third-person verbs of reporting that a relative clause opens with ("which suggests ...").
+# Third-person verbs of reporting, and adverbs before a verb, that a relative clause opens with ("which
+# suggests ...", "which also ...").
 _SAYS = re.compile(
     r"^(?:says|suggests|reports|states|claims|mentions|details|highlights|notes|argues|shows|covers|explains|"
     r"reveals|examines|outlines|predicts|warns|adds|also|then|now|later)$",

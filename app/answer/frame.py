@@ -77,7 +77,7 @@ def _tally(name: str, question: str, evidence: list[Evidence]) -> tuple[list[int
     with a capital, the first word of a sentence included) and their summed score; and the other name
     the evidence gives most, with its summed score."""
     asked = set(_names(question))
-    mine = {f for f in (nz.fold(w) for w in re.split(r"[\s-]+", name)) if len(f) >= 3 and f not in asked}
+    mine = {f for f in _folded(name) if len(f) >= 3 and f not in asked}
     # Names are the words some evidence sentence writes as a name; a sentence's first word counts
     # wherever it is one of those ("Hill is on pace ..." after "Tyreek Hill had ...").
     named = _NameWeights.of(evidence, _evidence_names(evidence) | mine)
@@ -85,6 +85,11 @@ def _tally(name: str, question: str, evidence: list[Evidence]) -> tuple[list[int
     rivals = {w: weight for w, weight in named.weights.items() if w not in mine and w not in asked}
     rival = max(rivals, key=lambda n: rivals[n], default="")
     return ours, sum(evidence[i].score for i in ours), rival, rivals.get(rival, 0.0)
+
+
+def _folded(name: str) -> set[str]:
+    """The folded words of a name, split at spaces and hyphens: "Sam Bankman-Fried" -> {sam, bankman, fried}."""
+    return {nz.fold(w) for w in re.split(r"[\s-]+", name) if w}
 
 
 def _evidence_names(evidence: list[Evidence]) -> set[str]:
@@ -106,7 +111,7 @@ class _NameWeights:
     @classmethod
     def of(cls, evidence: list[Evidence], known: set[str]) -> _NameWeights:
         words = [_capitalised(e.passage.text, known) for e in evidence]
-        initialisms = {w for w in set().union(*words) if _initialism(w, evidence)} if words else set()
+        initialisms = {w for w in set().union(*words) if _initialism(w, evidence)}
         weights: dict[str, float] = defaultdict(float)
         docs: dict[str, set[str]] = defaultdict(set)
         for e, found in zip(evidence, words, strict=True):
@@ -139,11 +144,11 @@ def evidence_name(question: str, evidence: list[Evidence], instead_of: str, spel
     known = _evidence_names(evidence) - set(_names(question)) - NOT_NAMES
     named = _NameWeights.of(evidence, known)
     word = max(named.weights, key=lambda w: named.weights[w], default="")
-    refused = {nz.fold(w) for w in re.split(r"[\s-]+", instead_of)}
+    refused = _folded(instead_of)
     if not word or word in refused or len(named.docs[word]) < EVIDENCE_NAME_DOCS:
         return ""
     best = max((e for e, found in zip(evidence, named.words, strict=True) if word in found), key=lambda e: e.score)
-    span = next((r for r in _runs(best.passage.text) if word in {nz.fold(x) for w in r.split() for x in w.split("-")}), "")
+    span = next((r for r in _runs(best.passage.text) if word in _folded(r)), "")
     return full_name(span, spelled or evidence) if span and len(span.split()) <= 4 else ""
 
 
